@@ -1,0 +1,29 @@
+# The two quick-start commands: `make serve` and `make test`.
+# Both create .venv and install the project (and its test extras) on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test openapi bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/gendan serve --host $(HOST) --port $(PORT)
+
+# GENDAN_REQUIRE_POSTGRES=1: the PostgreSQL cases fail, never skip, when the
+# database on 127.0.0.1:5432 does not answer.
+test: $(VENV)/.installed
+	GENDAN_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -p no:cacheprovider
+
+openapi: $(VENV)/.installed
+	$(VENV)/bin/gendan openapi --output openapi.json
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

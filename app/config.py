@@ -1,0 +1,114 @@
+"""All configuration, read once from the environment (prefix ``GENDAN_``).
+
+Nothing else in the code base reads ``os.environ``: the eventsourcing
+library's own environment is built from these settings (``eventsourcing_env``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Above these order totals only CASH, TT and LC are accepted (G3). The source
+# document names no figure; these are roughly USD 10,000 in each currency.
+# A currency missing here counts every amount as large: the safe side.
+DEFAULT_LARGE_AMOUNTS = {
+    "USD": Decimal("10000"),
+    "EUR": Decimal("10000"),
+    "GBP": Decimal("8000"),
+    "CHF": Decimal("9000"),
+    "CNY": Decimal("70000"),
+    "HKD": Decimal("78000"),
+    "JPY": Decimal("1500000"),
+    "AUD": Decimal("15000"),
+    "CAD": Decimal("14000"),
+    "AED": Decimal("37000"),
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GENDAN_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/gendan.db"
+    var_dir: Path = Path("var")
+
+    # Embedded identity: HS256 with this secret (or one made once under var/).
+    jwt_secret: str | None = None
+    # Production identity provider: verify its tokens with a public key.
+    jwt_public_key: str | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256", "EdDSA"])
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+
+    margin_threshold_percent: Decimal = Decimal("5")
+    large_amount_thresholds: dict[str, Decimal] = Field(
+        default_factory=lambda: dict(DEFAULT_LARGE_AMOUNTS)
+    )
+
+    # Run the projections inside the API process (the embedded default).
+    # Scaled-out deployments set it false and run `gendan projections run`.
+    run_projections: bool = True
+    # How long a read with ?min_position=N waits before answering 503.
+    read_wait_seconds: float = 5.0
+    projection_poll_seconds: float = 0.2
+    snapshot_interval: int = 50
+
+    @property
+    def is_memory(self) -> bool:
+        """``memory:`` keeps events in process memory: unit tests only."""
+        return self.database_url == "memory:"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql:", "postgresql+", "postgres:"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file of a ``sqlite:///relative`` or ``sqlite:////abs`` URL."""
+        path = self.database_url.split("sqlite:///", 1)[1]
+        return Path(path)
+
+    def sqlalchemy_url(self, *, asynchronous: bool = False) -> str:
+        """The read-model database URL, with the driver SQLAlchemy should use."""
+        if self.is_postgres:
+            rest = self.database_url.split("://", 1)[1]
+            driver = "asyncpg" if asynchronous else "psycopg"
+            return f"postgresql+{driver}://{rest}"
+        driver = "sqlite+aiosqlite" if asynchronous else "sqlite"
+        return f"{driver}:///{self.sqlite_path}"
+
+    def eventsourcing_env(self, *, create_table: bool = False) -> dict[str, str]:
+        """The eventsourcing library's settings for the same database.
+
+        Tables are created by `gendan migrate` only (FACTS.md: concurrent DDL
+        from several processes crashes on PostgreSQL), hence CREATE_TABLE off.
+        """
+        env = {"CREATE_TABLE": "y" if create_table else "n"}
+        if self.is_memory:
+            env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
+        elif self.is_postgres:
+            parts = urlsplit(self.database_url)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_DBNAME=parts.path.lstrip("/"),
+                POSTGRES_HOST=parts.hostname or "127.0.0.1",
+                POSTGRES_PORT=str(parts.port or 5432),
+                POSTGRES_USER=unquote(parts.username or "postgres"),
+                POSTGRES_PASSWORD=unquote(parts.password or ""),
+                POSTGRES_POOL_SIZE="8",
+                POSTGRES_MAX_OVERFLOW="8",
+                POSTGRES_CONNECT_TIMEOUT="5",
+                POSTGRES_PRE_PING="y",
+            )
+        else:
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.sqlite",
+                SQLITE_DBNAME=str(self.sqlite_path),
+                SQLITE_LOCK_TIMEOUT="10",
+            )
+        return env
