@@ -1,0 +1,157 @@
+"""The application boundary: commands take ids and primitives, load the
+aggregate, run one command method, save, and answer with a plain DTO.
+
+The eventsourcing library is synchronous; the API calls these methods from
+plain ``def`` routes, which FastAPI runs in its threadpool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from app.config import Settings
+from app.domain.customer import Customer
+from app.domain.errors import Conflict, NotFound
+from app.domain.order import Order
+from app.domain.values import Actor, Policy
+from app.eventlog import describe_event
+from app.views import order_view
+
+# A concurrent writer may take the version we loaded; the command is then
+# re-run on the fresh order, where the domain rules are checked again.
+_CONFLICT_RETRIES = 5
+
+
+class DateAsISO(Transcoding):
+    """``datetime.date`` has no default transcoding in eventsourcing."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command answers: the order as it is now, its version, and the
+    global position of the last event appended (for read-your-writes)."""
+
+    order: dict[str, Any]
+    version: int
+    position: int | None
+    extra: dict[str, Any] | None = None
+
+
+class Gendan(Application):
+    name = "Gendan"
+
+    def __init__(self, settings: Settings, *, create_table: bool = False):
+        self.settings = settings
+        self.policy = Policy(
+            margin_threshold=settings.margin_threshold_percent / 100,
+            large_amounts=dict(settings.large_amount_thresholds),
+        )
+        env = settings.eventsourcing_env(create_table=create_table)
+        if settings.snapshot_interval > 0:
+            env["IS_SNAPSHOTTING_ENABLED"] = "y"
+            # Long-lived orders replay from a snapshot (FACTS.md: ~25 µs/event).
+            self.snapshotting_intervals = {Order: settings.snapshot_interval}
+        super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ---- customers ---------------------------------------------------------
+    def register_customer(self, name: str, country: str, actor: Actor) -> dict[str, Any]:
+        customer = Customer.register(name, country, actor)
+        self.save(customer)
+        return self.get_customer(customer.id, _customer=customer)
+
+    def get_customer(self, customer_id: UUID, _customer: Customer | None = None) -> dict[str, Any]:
+        customer = _customer or self._load(customer_id, Customer, "Customer")
+        return {
+            "id": customer.id, "name": customer.name, "country": customer.country,
+            "region": customer.region, "version": customer.version,
+        }
+
+    # ---- orders --------------------------------------------------------------
+    def create_order(self, *, reference: str, customer_id: UUID, currency: str, incoterm: str,
+                     delivery_date: date, samples_required: bool,
+                     payment_terms: dict[str, Any], lines: list[dict[str, Any]],
+                     actor: Actor) -> CommandResult:
+        customer = self._load(customer_id, Customer, "Customer")
+        order = Order.create(
+            reference_=reference, customer_id=customer.id, customer_country=customer.country,
+            customer_region=customer.region, currency=currency, incoterm=incoterm,
+            delivery_date=delivery_date, samples_required=samples_required,
+            payment_terms=payment_terms, lines=lines, policy=self.policy, actor=actor,
+        )
+        try:
+            recordings = self.save(order)
+        except IntegrityError:
+            raise Conflict(
+                f"Customer {customer_id} already has an order with reference {reference!r}"
+            ) from None
+        return self._result(order, recordings)
+
+    def get_order(self, order_id: UUID) -> dict[str, Any]:
+        order = self._load(order_id, Order, "Order")
+        return order_view(order, self.policy)
+
+    def update_order(self, order_id: UUID, command: Callable[[Order], Any]) -> CommandResult:
+        """Load, run ``command(order)``, save; re-run on a version conflict."""
+        for attempt in range(_CONFLICT_RETRIES):
+            order = self._load(order_id, Order, "Order")
+            extra = command(order)
+            try:
+                recordings = self.save(order)
+            except IntegrityError:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                continue
+            return self._result(order, recordings, extra)
+        raise AssertionError("unreachable")
+
+    # ---- the event feed --------------------------------------------------------
+    def read_events(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Events after global position ``after``, in position order.
+
+        On PostgreSQL the library inserts under a table lock, so positions
+        become visible in order and a reader never skips a late commit."""
+        notifications = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        return [
+            describe_event(self.mapper.to_domain_event(n), n.id) for n in notifications
+        ]
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # ---- helpers -----------------------------------------------------------------
+    def _load(self, aggregate_id: UUID, cls: type, what: str) -> Any:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} {aggregate_id} not found") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} {aggregate_id} not found")
+        return aggregate
+
+    def _result(self, order: Order, recordings: list[Any],
+                extra: dict[str, Any] | None = None) -> CommandResult:
+        position = recordings[-1].notification.id if recordings else None
+        return CommandResult(order_view(order, self.policy), order.version, position, extra)
+

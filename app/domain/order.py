@@ -1,0 +1,488 @@
+"""The export order: every step from inquiry to closure is an event.
+
+Command methods check the rules (``gates``) and then trigger events; the
+events' ``apply`` methods only change state, so replaying the record always
+rebuilds the same order. Alerts (SPEC.md §3 soft rules) are events too, so
+the order file shows when the accountant was told and when it was settled.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+from uuid import UUID, NAMESPACE_URL, uuid4, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from app.domain import gates
+from app.domain.reference import INCOTERMS_2020, quantize_money
+from app.domain.errors import InvalidState, InvalidValue, NotFound
+from app.domain.values import (
+    Actor,
+    Policy,
+    parse_costs,
+    parse_currency,
+    parse_lines,
+    parse_money,
+    parse_payment_terms,
+)
+
+# Progress-board columns, in lifecycle order (SPEC.md §3).
+STATES = (
+    "inquiry", "quoted", "sampling", "pi_issued", "pi_signed", "confirmed",
+    "in_production", "inspected", "ready_to_ship", "shipped", "closed",
+)
+FINAL_STATES = ("closed", "cancelled")
+SAMPLE_STAGES = ("style", "approval", "pre_production")
+_REFERENCE_NS = uuid5(NAMESPACE_URL, "https://gendan/orders/reference")
+
+
+def order_id_for(customer_id: UUID, reference_: str) -> UUID:
+    """Orders are keyed by customer and reference, so the store itself refuses
+    a second order with the same reference (a version-1 conflict), atomically."""
+    return uuid5(_REFERENCE_NS, f"{customer_id}:{reference_.strip().casefold()}")
+
+
+def _rank(state: str) -> int:
+    return STATES.index(state) if state in STATES else len(STATES)
+
+
+class Order(Aggregate):
+    class Event(Aggregate.Event):
+        actor_sub: str
+        actor_role: str
+
+    class OrderCreated(Event, Aggregate.Created):
+        reference: str
+        customer_id: UUID
+        customer_country: str
+        customer_region: str
+        currency: str
+        incoterm: str
+        delivery_date: date
+        samples_required: bool
+        payment_terms: dict[str, Any]
+        lines: list[dict[str, Any]]
+        total: Decimal
+
+    def __init__(self, *, reference: str, customer_id: UUID, customer_country: str,
+                 customer_region: str, currency: str, incoterm: str, delivery_date: date,
+                 samples_required: bool, payment_terms: dict[str, Any],
+                 lines: list[dict[str, Any]], total: Decimal, actor_sub: str,
+                 actor_role: str):
+        self.reference = reference
+        self.customer_id = customer_id
+        self.customer_country = customer_country
+        self.customer_region = customer_region
+        self.currency = currency
+        self.incoterm = incoterm
+        self.delivery_date = delivery_date
+        self.samples_required = samples_required
+        self.payment_terms = payment_terms
+        self.lines = lines
+        self.total = total
+        self.owner = actor_sub
+        self.state = "inquiry"
+        self.samples: dict[str, dict[str, Any]] = {}
+        self.pi_revision = 0
+        self.pi_signed_back = False
+        self.confirmed = False
+        self.analysis_no = 0
+        self.margin = Decimal(0)
+        self.margin_approved = False
+        zero = quantize_money(Decimal(0), currency)  # "0.00", "0" for JPY
+        self.deposits = zero
+        self.balances = zero
+        self.fees = zero
+        self.shipment_without_balance_approved = False
+        self.alerts: dict[str, dict[str, Any]] = {}
+
+    # ---- derived figures -------------------------------------------------
+    @property
+    def paid(self) -> Decimal:
+        return self.deposits + self.balances
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.paid
+
+    @property
+    def deposit_due(self) -> Decimal:
+        percent = self.payment_terms["deposit_percent"]
+        return quantize_money(self.total * percent / 100, self.currency)
+
+    @property
+    def pre_production_sample_approved(self) -> bool:
+        return any(
+            s["stage"] == "pre_production" and s["status"] == "approved"
+            for s in self.samples.values()
+        )
+
+    # ---- creation ----------------------------------------------------------
+    @classmethod
+    def create(cls, *, reference_: str, customer_id: UUID, customer_country: str,
+               customer_region: str, currency: str, incoterm: str, delivery_date: date,
+               samples_required: bool, payment_terms: dict[str, Any],
+               lines: list[dict[str, Any]], policy: Policy, actor: Actor) -> Order:
+        currency = parse_currency(currency)
+        if incoterm not in INCOTERMS_2020:
+            raise InvalidValue("incoterm", f"{incoterm!r} is not an Incoterms 2020 rule")
+        terms = parse_payment_terms(payment_terms)
+        parsed_lines = parse_lines(lines, currency)
+        total = sum((line["amount"] for line in parsed_lines), Decimal(0))
+        gates.refuse(
+            gates.g3_terms(terms, total, currency, customer_region, policy, at_confirmation=False)
+        )
+        return cls._create(
+            cls.OrderCreated,
+            id=order_id_for(customer_id, reference_),
+            reference=reference_.strip(), customer_id=customer_id,
+            customer_country=customer_country, customer_region=customer_region,
+            currency=currency, incoterm=incoterm, delivery_date=delivery_date,
+            samples_required=samples_required, payment_terms=terms, lines=parsed_lines,
+            total=total, actor_sub=actor.sub, actor_role=actor.role,
+        )
+
+    # ---- guards shared by commands -----------------------------------------
+    def _require_open(self, doing: str) -> None:
+        if self.state in FINAL_STATES:
+            raise InvalidState(f"The order is {self.state}: cannot {doing}")
+
+    def _require_unconfirmed(self, doing: str) -> None:
+        self._require_open(doing)
+        if self.confirmed:
+            raise InvalidState(f"The order is already confirmed: cannot {doing}")
+
+    def _require_not_shipped(self, doing: str) -> None:
+        self._require_open(doing)
+        if _rank(self.state) >= _rank("shipped"):
+            raise InvalidState(f"The order is already {self.state}: cannot {doing}")
+
+    def _emit(self, event_class: type[Aggregate.Event], actor: Actor, **data: Any) -> None:
+        self.trigger_event(event_class, actor_sub=actor.sub, actor_role=actor.role, **data)
+
+    def _raise_alert(self, code: str, message: str, actor: Actor) -> None:
+        if code not in self.alerts:
+            self._emit(self.AlertRaised, actor, code=code, message=message, for_role="accountant")
+
+    def _clear_alert(self, code: str, reason: str, actor: Actor) -> None:
+        if code in self.alerts:
+            self._emit(self.AlertCleared, actor, code=code, reason=reason)
+
+    # ---- samples -----------------------------------------------------------
+    class SampleRequested(Event):
+        sample_id: str
+        stage: str
+
+        def apply(self, order: Order) -> None:
+            order.samples[self.sample_id] = {
+                "sample_id": self.sample_id, "stage": self.stage, "status": "requested",
+                "requested_at": self.timestamp, "decided_at": None, "comments": None,
+                "evidence_ref": None,
+            }
+            if _rank(order.state) < _rank("sampling"):
+                order.state = "sampling"
+
+    def request_sample(self, stage: str, actor: Actor) -> str:
+        if stage not in SAMPLE_STAGES:
+            raise InvalidValue("stage", f"must be one of {', '.join(SAMPLE_STAGES)}")
+        self._require_not_shipped("request a sample")
+        sample_id = str(uuid4())
+        self._emit(self.SampleRequested, actor, sample_id=sample_id, stage=stage)
+        return sample_id
+
+    class SampleApproved(Event):
+        sample_id: str
+        stage: str
+        comments: str | None
+        evidence_ref: str | None
+
+        def apply(self, order: Order) -> None:
+            order.samples[self.sample_id].update(
+                status="approved", decided_at=self.timestamp, comments=self.comments,
+                evidence_ref=self.evidence_ref,
+            )
+
+    class SampleRejected(SampleApproved):
+        def apply(self, order: Order) -> None:
+            super().apply(order)
+            order.samples[self.sample_id]["status"] = "rejected"
+
+    def decide_sample(self, sample_id: str, decision: str, comments: str | None,
+                      evidence_ref: str | None, actor: Actor) -> None:
+        sample = self.samples.get(sample_id)
+        if sample is None:
+            raise NotFound(f"Sample {sample_id} is not part of this order")
+        self._require_open("decide on a sample")
+        if sample["status"] != "requested":
+            raise InvalidState(f"Sample {sample_id} was already {sample['status']}")
+        event = {"approved": self.SampleApproved, "rejected": self.SampleRejected}[decision]
+        self._emit(event, actor, sample_id=sample_id, stage=sample["stage"],
+                   comments=comments, evidence_ref=evidence_ref)
+
+    # ---- proforma invoice ----------------------------------------------------
+    class ProformaInvoiceIssued(Event):
+        revision: int
+        currency: str
+        incoterm: str
+        delivery_date: date
+        payment_terms: dict[str, Any]
+        lines: list[dict[str, Any]]
+        total: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.pi_revision = self.revision
+            order.pi_signed_back = False
+            order.state = "pi_issued"
+
+    def issue_proforma_invoice(self, actor: Actor) -> None:
+        self._require_unconfirmed("issue a proforma invoice")
+        self._emit(
+            self.ProformaInvoiceIssued, actor, revision=self.pi_revision + 1,
+            currency=self.currency, incoterm=self.incoterm, delivery_date=self.delivery_date,
+            payment_terms=self.payment_terms, lines=self.lines, total=self.total,
+        )
+
+    class ProformaInvoiceSignedBack(Event):
+        revision: int
+        signed_by: str
+        evidence_ref: str
+
+        def apply(self, order: Order) -> None:
+            order.pi_signed_back = True
+            order.state = "pi_signed"
+
+    def sign_back_proforma_invoice(self, signed_by: str, evidence_ref: str, actor: Actor) -> None:
+        self._require_unconfirmed("record a signed-back proforma invoice")
+        if self.pi_revision == 0:
+            raise InvalidState("No proforma invoice has been issued yet")
+        if self.pi_signed_back:
+            raise InvalidState(f"Proforma invoice revision {self.pi_revision} is already signed back")
+        self._emit(self.ProformaInvoiceSignedBack, actor, revision=self.pi_revision,
+                   signed_by=signed_by, evidence_ref=evidence_ref)
+
+    # ---- costs and margin ----------------------------------------------------
+    class CostAnalysed(Event):
+        analysis_no: int
+        stage: str
+        costs: list[dict[str, Any]]
+        fx_rates: dict[str, Decimal]
+        total_costs: Decimal
+        margin: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.analysis_no = self.analysis_no
+            order.margin = self.margin
+            order.margin_approved = False  # an approval covers one analysis only
+
+    def analyse_costs(self, costs: list[dict[str, Any]], fx_rates: dict[str, Decimal],
+                      actor: Actor) -> None:
+        self._require_open("analyse costs")
+        parsed, total_costs = parse_costs(costs, fx_rates, self.currency)
+        # Floor to 4 places: rounding must never lift a margin over the threshold.
+        margin = ((self.total - total_costs) / self.total).quantize(
+            Decimal("0.0001"), rounding=ROUND_FLOOR
+        )
+        self._emit(
+            self.CostAnalysed, actor, analysis_no=self.analysis_no + 1,
+            stage="detailed" if self.confirmed else "rough", costs=parsed,
+            fx_rates={k: fx_rates[k] for k in sorted(fx_rates)},
+            total_costs=total_costs, margin=margin,
+        )
+
+    class MarginApproved(Event):
+        analysis_no: int
+        margin: Decimal
+        reason: str
+
+        def apply(self, order: Order) -> None:
+            order.margin_approved = True
+
+    def approve_margin(self, reason: str, actor: Actor) -> None:
+        self._require_open("approve a margin")
+        if self.analysis_no == 0:
+            raise InvalidState("There is no cost analysis to approve")
+        self._emit(self.MarginApproved, actor, analysis_no=self.analysis_no,
+                   margin=self.margin, reason=reason)
+
+    # ---- terms and confirmation ---------------------------------------------
+    class PaymentTermsAmended(Event):
+        payment_terms: dict[str, Any]
+
+        def apply(self, order: Order) -> None:
+            order.payment_terms = self.payment_terms
+
+    def amend_payment_terms(self, payment_terms: dict[str, Any], policy: Policy,
+                            actor: Actor) -> None:
+        self._require_unconfirmed("amend the payment terms")
+        terms = parse_payment_terms(payment_terms)
+        gates.refuse(gates.g3_terms(terms, self.total, self.currency, self.customer_region,
+                                    policy, at_confirmation=False))
+        self._emit(self.PaymentTermsAmended, actor, payment_terms=terms)
+
+    class OrderConfirmed(Event):
+        pi_revision: int
+        waiver_reason: str | None
+
+        def apply(self, order: Order) -> None:
+            order.confirmed = True
+            order.state = "confirmed"
+
+    def confirm(self, waiver_reason: str | None, policy: Policy, actor: Actor) -> None:
+        self._require_unconfirmed("confirm it")
+        gates.refuse(
+            gates.g1_confirmation(self, waiver_reason),
+            gates.g2_margin(self, policy, needs_analysis=False),
+            gates.g3_terms(self.payment_terms, self.total, self.currency, self.customer_region,
+                           policy, at_confirmation=True),
+        )
+        waiver = None if self.pi_signed_back else waiver_reason.strip()  # type: ignore[union-attr]
+        self._emit(self.OrderConfirmed, actor, pi_revision=self.pi_revision, waiver_reason=waiver)
+
+    class OrderCancelled(Event):
+        reason: str
+
+        def apply(self, order: Order) -> None:
+            order.state = "cancelled"
+
+    def cancel(self, reason: str, actor: Actor) -> None:
+        self._require_not_shipped("cancel it")
+        self._emit(self.OrderCancelled, actor, reason=reason)
+
+    # ---- money ----------------------------------------------------------------
+    class DepositReceived(Event):
+        amount: Decimal
+        currency: str
+        received_on: date
+        reference: str
+
+        def apply(self, order: Order) -> None:
+            order.deposits += self.amount
+
+    class BalanceReceived(DepositReceived):
+        def apply(self, order: Order) -> None:
+            order.balances += self.amount
+
+    class FeeReceived(DepositReceived):
+        kind: str
+
+        def apply(self, order: Order) -> None:
+            order.fees += self.amount
+
+    def record_payment(self, kind: str, amount: Decimal, currency: str, received_on: date,
+                       reference_: str, actor: Actor) -> None:
+        self._require_open("record a payment")
+        if currency != self.currency:
+            raise InvalidValue(
+                "currency", f"The order is in {self.currency}: a payment in {currency} is refused"
+            )
+        amount = parse_money(amount, currency, "amount")
+        data = dict(amount=amount, currency=currency, received_on=received_on,
+                    reference=reference_)
+        if kind in ("sample_fee", "mould_fee"):
+            self._emit(self.FeeReceived, actor, kind=kind, **data)
+            return
+        if amount > self.balance_due:
+            raise InvalidValue(
+                "amount", f"{amount} {currency} is more than the {self.balance_due} still due"
+            )
+        self._emit({"deposit": self.DepositReceived, "balance": self.BalanceReceived}[kind],
+                   actor, **data)
+        if self.paid >= self.deposit_due:
+            self._clear_alert("production_without_deposit", "deposit received", actor)
+        if self.balance_due == 0:
+            self._clear_alert("shipment_without_balance", "balance received in full", actor)
+
+    # ---- production and shipment ------------------------------------------------
+    class ProductionOrderReleased(Event):
+        deposit_due: Decimal
+        deposit_received: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.state = "in_production"
+
+    def release_production(self, policy: Policy, actor: Actor) -> None:
+        self._require_open("release it to production")
+        if _rank(self.state) >= _rank("in_production"):
+            raise InvalidState(f"The order is already {self.state}")
+        gates.refuse(
+            gates.g1_production(self),
+            gates.g2_margin(self, policy, needs_analysis=True),
+            gates.g5_samples(self),
+        )
+        self._emit(self.ProductionOrderReleased, actor, deposit_due=self.deposit_due,
+                   deposit_received=self.deposits)
+        if self.paid < self.deposit_due:
+            self._raise_alert(
+                "production_without_deposit",
+                f"Production released with {self.deposits} of the {self.deposit_due} "
+                f"{self.currency} deposit received",
+                actor,
+            )
+
+    class ShipmentWithoutBalanceApproved(Event):
+        reason: str
+        balance_due: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.shipment_without_balance_approved = True
+
+    def approve_shipment_without_balance(self, reason: str, actor: Actor) -> None:
+        self._require_not_shipped("approve a shipment without balance")
+        if self.balance_due <= 0:
+            raise InvalidState("The balance is already received in full")
+        self._emit(self.ShipmentWithoutBalanceApproved, actor, reason=reason,
+                   balance_due=self.balance_due)
+        self._raise_alert(
+            "shipment_without_balance",
+            f"Shipment approved by {actor.sub} with {self.balance_due} {self.currency} "
+            f"outstanding: {reason}",
+            actor,
+        )
+
+    class Shipped(Event):
+        shipped_on: date
+        carrier: str
+        transport_document: str
+        balance_due: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.state = "shipped"
+
+    def ship(self, shipped_on: date, carrier: str, transport_document: str,
+             actor: Actor) -> None:
+        self._require_not_shipped("ship it")
+        if _rank(self.state) < _rank("in_production"):
+            raise InvalidState("The order has not been released to production")
+        gates.refuse(gates.g4_shipment(self))
+        self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
+                   transport_document=transport_document, balance_due=self.balance_due)
+
+    class OrderClosed(Event):
+        def apply(self, order: Order) -> None:
+            order.state = "closed"
+
+    def close(self, actor: Actor) -> None:
+        if self.state != "shipped":
+            raise InvalidState(f"Only a shipped order can be closed; it is {self.state}")
+        self._emit(self.OrderClosed, actor)
+
+    # ---- alerts -----------------------------------------------------------------
+    class AlertRaised(Event):
+        code: str
+        message: str
+        for_role: str
+
+        def apply(self, order: Order) -> None:
+            order.alerts[self.code] = {
+                "code": self.code, "message": self.message, "for_role": self.for_role,
+                "raised_at": self.timestamp,
+            }
+
+    class AlertCleared(Event):
+        code: str
+        reason: str
+
+        def apply(self, order: Order) -> None:
+            order.alerts.pop(self.code, None)

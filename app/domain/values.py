@@ -1,0 +1,144 @@
+"""Value objects of an order, kept as plain dicts of Decimals, dates and
+strings so that events and snapshots transcode without custom classes.
+
+Each ``parse_*`` function validates one input and returns its canonical
+form, raising ``InvalidValue`` (422) naming the offending field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app.domain import reference
+from app.domain.errors import InvalidValue
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who runs a command: recorded on every event."""
+
+    sub: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The configurable thresholds the gates compare against."""
+
+    margin_threshold: Decimal = Decimal("0.05")
+    large_amounts: dict[str, Decimal] = field(default_factory=dict)
+
+    def is_large(self, amount: Decimal, currency: str) -> bool:
+        # A currency without a configured threshold counts as large (safe side).
+        limit = self.large_amounts.get(currency)
+        return limit is None or amount > limit
+
+
+def parse_currency(code: str, field_name: str = "currency") -> str:
+    if reference.currency_minor_units(code) is None:
+        raise InvalidValue(field_name, f"{code!r} is not an ISO 4217 currency with minor units")
+    return code
+
+
+def parse_country(code: str, field_name: str = "country") -> str:
+    if reference.region_of(code) is None:
+        raise InvalidValue(field_name, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def parse_money(amount: Decimal, currency: str, field_name: str) -> Decimal:
+    if amount <= 0:
+        raise InvalidValue(field_name, "must be greater than zero")
+    if not reference.has_valid_minor_units(amount, currency):
+        units = reference.currency_minor_units(currency)
+        raise InvalidValue(field_name, f"{currency} amounts have at most {units} decimals")
+    return amount
+
+
+def parse_payment_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """Canonical terms: method, deposit_percent, and the L/C bank countries."""
+    method = terms["method"]
+    if method not in reference.PAYMENT_METHODS:
+        allowed = ", ".join(sorted(reference.PAYMENT_METHODS))
+        raise InvalidValue("payment_terms.method", f"{method!r} is not one of {allowed}")
+    deposit = Decimal(terms.get("deposit_percent") or 0)
+    if not Decimal(0) <= deposit <= Decimal(100):
+        raise InvalidValue("payment_terms.deposit_percent", "must be between 0 and 100")
+    issuing = terms.get("issuing_bank_country")
+    confirming = terms.get("confirming_bank_country")
+    if method == "LC":
+        if not issuing:
+            raise InvalidValue(
+                "payment_terms.issuing_bank_country", "an L/C needs its issuing bank's country"
+            )
+        parse_country(issuing, "payment_terms.issuing_bank_country")
+        if confirming:
+            parse_country(confirming, "payment_terms.confirming_bank_country")
+    elif issuing or confirming:
+        raise InvalidValue(
+            "payment_terms.method", "bank countries are only for method LC"
+        )
+    return {
+        "method": method,
+        "deposit_percent": deposit,
+        "issuing_bank_country": issuing,
+        "confirming_bank_country": confirming,
+    }
+
+
+def parse_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """Lines with their amount (quantity x unit price, rounded to the
+    currency's minor units, half up as invoices are)."""
+    if not lines:
+        raise InvalidValue("lines", "an order needs at least one line")
+    parsed = []
+    for n, line in enumerate(lines):
+        quantity = Decimal(line["quantity"])
+        unit_price = Decimal(line["unit_price"])
+        if quantity <= 0:
+            raise InvalidValue(f"lines.{n}.quantity", "must be greater than zero")
+        if unit_price <= 0:
+            raise InvalidValue(f"lines.{n}.unit_price", "must be greater than zero")
+        parsed.append(
+            {
+                "line_no": n + 1,
+                "sku": line["sku"],
+                "description": line.get("description") or "",
+                "quantity": quantity,
+                "unit": line["unit"],
+                "unit_price": unit_price,
+                "amount": reference.quantize_money(quantity * unit_price, currency),
+            }
+        )
+    return parsed
+
+
+def parse_costs(
+    costs: list[dict[str, Any]], fx_rates: dict[str, Decimal], currency: str
+) -> tuple[list[dict[str, Any]], Decimal]:
+    """Costs converted into the order currency, and their total."""
+    parsed, total = [], Decimal(0)
+    for n, cost in enumerate(costs):
+        cur = parse_currency(cost["currency"], f"costs.{n}.currency")
+        amount = Decimal(cost["amount"])
+        if amount < 0:
+            raise InvalidValue(f"costs.{n}.amount", "must not be negative")
+        if not reference.has_valid_minor_units(amount, cur):
+            raise InvalidValue(f"costs.{n}.amount", f"too many decimals for {cur}")
+        if cur == currency:
+            rate = Decimal(1)
+        elif cur in fx_rates:
+            rate = fx_rates[cur]
+            if rate <= 0:
+                raise InvalidValue(f"fx_rates.{cur}", "must be greater than zero")
+        else:
+            raise InvalidValue(f"fx_rates.{cur}", f"no rate from {cur} into {currency}")
+        converted = reference.quantize_money(amount * rate, currency)
+        parsed.append(
+            {"item": cost["item"], "amount": amount, "currency": cur, "rate": rate,
+             "converted": converted}
+        )
+        total += converted
+    return parsed, total

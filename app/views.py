@@ -1,0 +1,52 @@
+"""The order as clients see it (``GET /v1/orders/{id}`` and every command
+answer), built from the aggregate loaded out of the event store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.order import Order
+from app.domain.values import Policy
+
+
+def order_view(order: Order, policy: Policy) -> dict[str, Any]:
+    needs_margin_approval = (
+        order.analysis_no > 0
+        and order.margin < policy.margin_threshold
+        and not order.margin_approved
+    )
+    return {
+        "id": order.id,
+        "reference": order.reference,
+        "customer_id": order.customer_id,
+        "state": order.state,
+        "owner": order.owner,
+        "currency": order.currency,
+        "incoterm": order.incoterm,
+        "delivery_date": order.delivery_date,
+        "samples_required": order.samples_required,
+        "payment_terms": order.payment_terms,
+        "lines": order.lines,
+        "total": order.total,
+        "deposit_due": order.deposit_due,
+        "deposit_received": order.deposits,
+        "balance_received": order.balances,
+        "paid": order.paid,
+        "balance_due": order.balance_due,
+        "fees_received": order.fees,
+        "margin": order.margin if order.analysis_no else None,
+        "cost_analyses": order.analysis_no,
+        "margin_approved": order.margin_approved,
+        "needs_margin_approval": needs_margin_approval,
+        "proforma_invoice": {
+            "revision": order.pi_revision,
+            "signed_back": order.pi_signed_back,
+        } if order.pi_revision else None,
+        "confirmed": order.confirmed,
+        "shipment_without_balance_approved": order.shipment_without_balance_approved,
+        "samples": list(order.samples.values()),
+        "alerts": list(order.alerts.values()),
+        "created_at": order.created_on,
+        "updated_at": order.modified_on,
+        "version": order.version,
+    }
