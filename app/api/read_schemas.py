@@ -1,0 +1,124 @@
+"""Response models of the read endpoints (board, finance, audit, events).
+
+Amounts are decimal strings with the currency's minor units ("2550.00",
+"1500" for JPY); dates and times ISO 8601, times in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+# Shared with the command answers, so OpenAPI names each model once.
+from app.api.schemas import AlertPublic, OrderState
+
+Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
+
+
+class BoardItem(BaseModel):
+    order_id: UUID
+    reference: str
+    customer_id: UUID
+    customer_name: str | None
+    state: OrderState
+    owner: str = Field(description="Who created the order (its merchandiser)")
+    currency: str
+    total: str = Amount
+    delivery_date: date = Field(description="The ex-factory date")
+    overdue: bool = Field(description="Past its delivery date and not shipped, closed or cancelled")
+    days_late: int = Field(description="Days past the delivery date when overdue, else 0")
+    next_milestone: str | None
+    blockers: list[str]
+    alerts: list[AlertPublic]
+    created_at: datetime
+    updated_at: datetime
+    position: int = Field(description="Global position of the last event applied to this row")
+
+
+class BoardPage(BaseModel):
+    data: list[BoardItem]
+    next_cursor: str | None
+
+
+class FinanceOrder(BaseModel):
+    order_id: UUID
+    reference: str
+    customer_id: UUID
+    customer_name: str | None
+    currency: str
+    state: OrderState
+    contract_amount: str = Amount
+    deposit_percent: str
+    deposit_due: str = Amount
+    deposit_received: str = Amount
+    balance_received: str = Amount
+    paid: str = Amount
+    balance_due: str = Amount
+    fees_received: str = Amount
+    margin: str | None = Field(description="Latest cost analysis margin, a fraction ('0.0470')")
+    margin_approved: bool
+    shipment_without_balance: bool
+    shipment_without_balance_reason: str | None
+    alerts: list[AlertPublic]
+    position: int
+
+
+class FinanceOrdersPage(BaseModel):
+    data: list[FinanceOrder]
+    next_cursor: str | None
+
+
+class CurrencyTotals(BaseModel):
+    currency: str
+    orders: int
+    contract_amount: str = Amount
+    paid: str = Amount
+    balance_due: str = Amount
+    fees_received: str = Amount
+
+
+class CustomerTotals(CurrencyTotals):
+    customer_id: UUID
+    customer_name: str | None
+
+
+class FinanceSummary(BaseModel):
+    """Totals of the orders not cancelled."""
+
+    currencies: list[CurrencyTotals]
+    customers: list[CustomerTotals]
+    position: int = Field(description="Global position the totals include")
+
+
+class ActorPublic(BaseModel):
+    sub: str
+    role: str
+
+
+class EventRecord(BaseModel):
+    """One event as the audit trail and the event feed describe it."""
+
+    position: int
+    type: str
+    order_id: UUID | None
+    aggregate_id: UUID
+    aggregate_type: str
+    version: int
+    occurred_at: datetime
+    actor: ActorPublic
+    data: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    data: list[EventRecord]
+    next_cursor: str | None
+
+
+class EventsPage(BaseModel):
+    data: list[EventRecord]
+    next_cursor: str | None = Field(
+        description="The last position, to pass as `after`; null when the feed is exhausted"
+    )

@@ -1,0 +1,139 @@
+"""The read side (SPEC.md §5): progress board, finance tracking, audit trail
+from the projections, and the event feed straight from the event store.
+
+Every projection read accepts ``min_position``: it answers once the read
+models have applied that global position (a client reads its own writes),
+or with 503 + Retry-After after ``read_wait_seconds``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime
+
+from app.api.auth import STAFF_ROLES, Principal, require_roles
+from app.api.deps import GendanDep, ReadsDep
+from app.api.errors import PROBLEM_RESPONSES
+from app.api.read_schemas import (
+    AuditPage,
+    BoardPage,
+    EventsPage,
+    FinanceOrdersPage,
+    FinanceSummary,
+    OrderState,
+)
+from app.projections.reads import ReadModels
+
+router = APIRouter(prefix="/v1", tags=["reads"])
+
+BoardReader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
+FinanceReader = Annotated[
+    Principal, Depends(require_roles("manager", "accountant", "supervisor", "bi"))
+]
+AuditReader = Annotated[
+    Principal, Depends(require_roles("manager", "supervisor", "accountant", "bi"))
+]
+FeedReader = Annotated[Principal, Depends(require_roles("bi", "manager"))]
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size, at most 500")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+MinPosition = Annotated[int | None, Query(
+    ge=0, description="Answer once the projections have applied this global position "
+                      "(the `position` of a command's answer), else 503 after a few seconds",
+)]
+READ_PROBLEMS = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 422, 503)}
+
+
+async def _caught_up(request: Request, reads: ReadModels, min_position: int | None) -> None:
+    if min_position is None:
+        return
+    # An in-process runner would see the new events at its next poll; poke it.
+    runner = request.app.state.boot.runner
+    if runner is not None:
+        runner.wake()
+    await reads.wait_for(min_position)
+
+
+@router.get("/board", operation_id="getBoard", responses=READ_PROBLEMS)
+async def get_board(
+    request: Request, _: BoardReader, reads: ReadsDep,
+    state: Annotated[OrderState | None, Query(
+        description="Only orders in this state (closed and cancelled included); "
+                    "default: every open order")] = None,
+    customer_id: UUID | None = None,
+    overdue: Annotated[bool | None, Query(
+        description="true: past the delivery date and not shipped/closed/cancelled; "
+                    "false: the others")] = None,
+    owner: Annotated[str | None, Query(description="The `sub` who created the order")] = None,
+    limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+) -> BoardPage:
+    """The progress board, one row per order, by delivery date."""
+    await _caught_up(request, reads, min_position)
+    page = await reads.board(
+        state=state, customer_id=str(customer_id) if customer_id else None,
+        overdue=overdue, owner=owner, limit=limit, cursor=cursor,
+    )
+    return BoardPage.model_validate(page)
+
+
+@router.get("/finance/orders", operation_id="listFinanceOrders", responses=READ_PROBLEMS)
+async def list_finance_orders(
+    request: Request, _: FinanceReader, reads: ReadsDep,
+    customer_id: UUID | None = None,
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+    limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+) -> FinanceOrdersPage:
+    """Money per order, in order of creation."""
+    await _caught_up(request, reads, min_position)
+    page = await reads.finance_orders(
+        customer_id=str(customer_id) if customer_id else None, currency=currency,
+        limit=limit, cursor=cursor,
+    )
+    return FinanceOrdersPage.model_validate(page)
+
+
+@router.get("/finance/summary", operation_id="getFinanceSummary", responses=READ_PROBLEMS)
+async def get_finance_summary(
+    request: Request, _: FinanceReader, reads: ReadsDep, min_position: MinPosition = None,
+) -> FinanceSummary:
+    """Totals per currency and per customer and currency (cancelled orders left out)."""
+    await _caught_up(request, reads, min_position)
+    return FinanceSummary.model_validate(await reads.finance_summary())
+
+
+@router.get("/audit", operation_id="listAudit", responses=READ_PROBLEMS)
+async def list_audit(
+    request: Request, _: AuditReader, reads: ReadsDep,
+    order_id: UUID | None = None,
+    actor: Annotated[str | None, Query(description="The actor's `sub`")] = None,
+    type_: Annotated[str | None, Query(alias="type", description="Event type, e.g. "
+                                       "`OrderConfirmed`")] = None,
+    since: Annotated[AwareDatetime | None, Query(
+        description="Inclusive; ISO 8601 with a UTC offset (a naive time is refused)")] = None,
+    until: Annotated[AwareDatetime | None, Query(
+        description="Exclusive; ISO 8601 with a UTC offset")] = None,
+    limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+) -> AuditPage:
+    """Every event: who, when, what, which order; in position order."""
+    await _caught_up(request, reads, min_position)
+    page = await reads.audit(
+        order_id=str(order_id) if order_id else None, actor=actor, type_=type_,
+        since=since, until=until, limit=limit, cursor=cursor,
+    )
+    return AuditPage.model_validate(page)
+
+
+@router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
+def list_events(
+    _: FeedReader, gendan: GendanDep,
+    after: Annotated[int, Query(ge=0, description="A position: events after it")] = 0,
+    limit: Limit = 50,
+) -> EventsPage:
+    """The event feed, from the event store itself, in strictly increasing
+    position. Pass `next_cursor` as `after` for the next page."""
+    events = gendan.read_events(after, limit)
+    next_cursor = str(events[-1]["position"]) if len(events) == limit else None
+    return EventsPage.model_validate({"data": events, "next_cursor": next_cursor})

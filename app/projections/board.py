@@ -1,0 +1,145 @@
+"""The progress board (SPEC.md §5): one row per order with its state, next
+milestone, what blocks it, its owner and its open alerts.
+
+``days_late``/``overdue`` depend on today's date, so they are computed when
+the board is read (app/projections/reads.py), never stored: a rebuild on
+another day must give the same rows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from app.domain.order import Order
+from app.projections.common import (
+    FINAL_STATES,
+    alerts_after,
+    customer_name,
+    deposit_due_minor,
+    event_name,
+    iso,
+    plain,
+    rank,
+    state_after,
+    to_minor,
+)
+from app.projections.tables import board
+
+NAME = "board"
+
+WAITING_SAMPLE = "waiting for pre-production sample approval"
+WAITING_PI = "waiting for signed-back PI"
+WAITING_CONFIRMATION = "waiting for confirmation"
+MARGIN_APPROVAL = "margin approval needed"
+WAITING_DEPOSIT = "waiting for deposit"
+WAITING_BALANCE = "waiting for balance"
+
+_MILESTONE = {
+    "pi_issued": "signed-back PI",
+    "pi_signed": "confirmation",
+    "confirmed": "production release",
+    "in_production": "shipment",
+    "inspected": "shipment",
+    "ready_to_ship": "shipment",
+    "shipped": "closure",
+}
+
+
+def derive(state: str, facts: dict[str, Any], total_minor: int,
+           margin_threshold: Decimal) -> tuple[str | None, list[str]]:
+    """The next milestone and the blockers, from the state and the facts."""
+    if state in FINAL_STATES:
+        return None, []
+    before_production = rank(state) < rank("in_production")
+    samples_pending = facts["samples_required"] and not facts["pp_sample_approved"]
+    blockers = []
+    # G5 holds production back until the pre-production sample is approved.
+    if before_production and samples_pending:
+        blockers.append(WAITING_SAMPLE)
+    if state == "pi_issued":
+        blockers.append(WAITING_PI)
+    if state == "pi_signed":
+        blockers.append(WAITING_CONFIRMATION)
+    # G2 holds back both confirmation and production release.
+    margin = facts["margin"]
+    if (before_production and margin is not None and Decimal(margin) < margin_threshold
+            and not facts["margin_approved"]):
+        blockers.append(MARGIN_APPROVAL)
+    if state == "confirmed" and facts["paid_minor"] < facts["deposit_due_minor"]:
+        blockers.append(WAITING_DEPOSIT)
+    # G4: no shipment before the balance, unless a manager approved it.
+    if (rank("in_production") <= rank(state) < rank("shipped")
+            and total_minor > facts["paid_minor"] and not facts["shipment_without_balance"]):
+        blockers.append(WAITING_BALANCE)
+    if state in _MILESTONE:
+        return _MILESTONE[state], blockers
+    return ("pre-production sample approval" if samples_pending else "proforma invoice"), blockers
+
+
+def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
+    name = event_name(event)
+    threshold = Decimal(settings.margin_threshold_percent) / 100
+    if name == "OrderCreated":
+        _create(conn, event, position, threshold)
+        return
+    if not isinstance(event, Order.Event):
+        return
+    order_id = str(event.originator_id)
+    row = conn.execute(select(board).where(board.c.order_id == order_id)).mappings().one()
+    facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
+    state = state_after(row["state"], name)
+    milestone, blockers = derive(state, facts, row["total_minor"], threshold)
+    conn.execute(
+        update(board).where(board.c.order_id == order_id).values(
+            state=state, next_milestone=milestone, blockers=blockers,
+            alerts=alerts_after(row["alerts"], event), facts=facts,
+            updated_at=iso(event.timestamp), position=position,
+        )
+    )
+
+
+def _create(conn: Connection, event: Any, position: int, threshold: Decimal) -> None:
+    total_minor = to_minor(event.total, event.currency)
+    facts = {
+        "samples_required": bool(event.samples_required),
+        "pp_sample_approved": False,
+        "deposit_due_minor": deposit_due_minor(
+            total_minor, Decimal(event.payment_terms["deposit_percent"]), event.currency),
+        "paid_minor": 0,
+        "margin": None,
+        "margin_approved": False,
+        "shipment_without_balance": False,
+    }
+    milestone, blockers = derive("inquiry", facts, total_minor, threshold)
+    conn.execute(insert(board).values(
+        order_id=str(event.originator_id), reference=event.reference,
+        customer_id=str(event.customer_id),
+        customer_name=customer_name(conn, event.customer_id), state="inquiry",
+        owner=event.actor_sub, currency=event.currency, total_minor=total_minor,
+        delivery_date=event.delivery_date, next_milestone=milestone, blockers=blockers,
+        alerts=[], facts=facts, created_at=iso(event.timestamp),
+        updated_at=iso(event.timestamp), position=position,
+    ))
+
+
+def _facts_after(facts: dict[str, Any], event: Any, currency: str,
+                 total_minor: int) -> dict[str, Any]:
+    name = event_name(event)
+    if name == "SampleApproved" and event.stage == "pre_production":
+        facts["pp_sample_approved"] = True
+    elif name == "PaymentTermsAmended":
+        facts["deposit_due_minor"] = deposit_due_minor(
+            total_minor, Decimal(event.payment_terms["deposit_percent"]), currency)
+    elif name == "CostAnalysed":
+        facts["margin"] = plain(event.margin)
+        facts["margin_approved"] = False  # an approval covers one analysis only
+    elif name == "MarginApproved":
+        facts["margin_approved"] = True
+    elif name in ("DepositReceived", "BalanceReceived"):
+        facts["paid_minor"] += to_minor(event.amount, currency)
+    elif name == "ShipmentWithoutBalanceApproved":
+        facts["shipment_without_balance"] = True
+    return facts

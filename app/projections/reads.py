@@ -1,0 +1,225 @@
+"""Queries on the read models, asynchronous (asyncpg / aiosqlite), for the
+API's read routes. They read the rm_* tables only, never the event store.
+
+Lists are keyset-paginated: the cursor is the last row's sort key, opaque to
+clients (urlsafe base64 of JSON), so pages stay stable while rows are added.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.api.errors import NotReady
+from app.config import Settings
+from app.domain.errors import InvalidValue
+from app.projections.common import DONE_STATES, FINAL_STATES, from_minor, iso
+from app.projections.tables import audit, board, finance, tracking
+
+_POLL_SECONDS = 0.02
+
+
+def encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """The sort key in a cursor; 422 for anything this API did not hand out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+        if not isinstance(key, list) or len(key) != len(types):
+            raise ValueError("wrong shape")
+        pairs = zip(key, types, strict=True)
+        return [date.fromisoformat(v) if t is date else t(v) for v, t in pairs]
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise InvalidValue("cursor", "not a cursor this endpoint returned") from None
+
+
+def _page(rows: list[Any], limit: int, item: Any, key: Any) -> dict[str, Any]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"data": [item(r) for r in rows],
+            "next_cursor": encode_cursor(key(rows[-1])) if more else None}
+
+
+class ReadModels:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        url = settings.sqlalchemy_url(asynchronous=True)
+        if settings.is_postgres:
+            self._engine = create_async_engine(url, pool_pre_ping=True)
+        else:
+            # The runner and the library write the same file: wait for locks.
+            self._engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    async def _all(self, query: Any) -> list[Any]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).mappings().all())
+
+    # ---- read-your-writes ------------------------------------------------------
+    async def position(self) -> int:
+        """The position every read model has reached."""
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(select(func.min(tracking.c.position)))).scalar()
+        return int(value or 0)
+
+    async def wait_for(self, min_position: int | None) -> None:
+        if not min_position:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.read_wait_seconds
+        while (reached := await self.position()) < min_position:
+            if loop.time() >= deadline:
+                raise NotReady(
+                    f"The read models are at position {reached}, not yet {min_position}",
+                    retry_after=1,
+                )
+            await asyncio.sleep(_POLL_SECONDS)
+
+    # ---- the progress board ------------------------------------------------------
+    async def board(self, state: str | None = None, customer_id: str | None = None,
+                    overdue: bool | None = None, owner: str | None = None, limit: int = 50,
+                    cursor: str | None = None) -> dict[str, Any]:
+        today = datetime.now(timezone.utc).date()
+        query = select(board).order_by(board.c.delivery_date, board.c.order_id).limit(limit + 1)
+        if state is None:
+            query = query.where(board.c.state.not_in(FINAL_STATES))
+        else:
+            query = query.where(board.c.state == state)
+        if customer_id is not None:
+            query = query.where(board.c.customer_id == customer_id)
+        if owner is not None:
+            query = query.where(board.c.owner == owner)
+        if overdue is not None:
+            late = and_(board.c.delivery_date < today, board.c.state.not_in(DONE_STATES))
+            query = query.where(late if overdue else not_(late))
+        if cursor is not None:
+            after_date, after_id = decode_cursor(cursor, (date, str))
+            query = query.where(or_(
+                board.c.delivery_date > after_date,
+                and_(board.c.delivery_date == after_date, board.c.order_id > after_id),
+            ))
+        rows = await self._all(query)
+        return _page(rows, limit, lambda r: _board_item(r, today),
+                     lambda r: [r["delivery_date"].isoformat(), r["order_id"]])
+
+    # ---- finance -------------------------------------------------------------------
+    async def finance_orders(self, customer_id: str | None = None, currency: str | None = None,
+                             limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+        query = select(finance).order_by(finance.c.created_position).limit(limit + 1)
+        if customer_id is not None:
+            query = query.where(finance.c.customer_id == customer_id)
+        if currency is not None:
+            query = query.where(finance.c.currency == currency)
+        if cursor is not None:
+            (after,) = decode_cursor(cursor, (int,))
+            query = query.where(finance.c.created_position > after)
+        rows = await self._all(query)
+        return _page(rows, limit, _finance_item, lambda r: [r["created_position"]])
+
+    async def finance_summary(self) -> dict[str, Any]:
+        """Totals per currency and per customer and currency. Cancelled orders
+        are left out: their contract no longer stands (their rows remain in
+        the per-order list, with any money received)."""
+        sums = (
+            func.count().label("orders"),
+            func.sum(finance.c.contract_minor).label("contract"),
+            func.sum(finance.c.paid_minor).label("paid"),
+            func.sum(finance.c.balance_due_minor).label("balance_due"),
+            func.sum(finance.c.fees_received_minor).label("fees"),
+        )
+        standing = finance.c.state != "cancelled"
+        per_currency = await self._all(
+            select(finance.c.currency, *sums).where(standing)
+            .group_by(finance.c.currency).order_by(finance.c.currency)
+        )
+        per_customer = await self._all(
+            select(finance.c.customer_id, finance.c.customer_name, finance.c.currency, *sums)
+            .where(standing)
+            .group_by(finance.c.customer_id, finance.c.customer_name, finance.c.currency)
+            .order_by(finance.c.customer_name, finance.c.customer_id, finance.c.currency)
+        )
+        return {
+            "currencies": [_totals(r) for r in per_currency],
+            "customers": [{"customer_id": r["customer_id"], "customer_name": r["customer_name"],
+                           **_totals(r)} for r in per_customer],
+            "position": await self.position(),
+        }
+
+    # ---- the audit trail -------------------------------------------------------------
+    async def audit(self, order_id: str | None = None, actor: str | None = None,
+                    type_: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, limit: int = 50,
+                    cursor: str | None = None) -> dict[str, Any]:
+        """``since`` is inclusive, ``until`` exclusive: consecutive windows
+        never show an event twice."""
+        query = select(audit).order_by(audit.c.position).limit(limit + 1)
+        if order_id is not None:
+            query = query.where(audit.c.order_id == order_id)
+        if actor is not None:
+            query = query.where(audit.c.actor_sub == actor)
+        if type_ is not None:
+            query = query.where(audit.c.type == type_)
+        # occurred_at is ISO text in UTC with microseconds: it sorts as time.
+        if since is not None:
+            query = query.where(audit.c.occurred_at >= iso(since))
+        if until is not None:
+            query = query.where(audit.c.occurred_at < iso(until))
+        if cursor is not None:
+            (after,) = decode_cursor(cursor, (int,))
+            query = query.where(audit.c.position > after)
+        rows = await self._all(query)
+        return _page(rows, limit, _audit_item, lambda r: [r["position"]])
+
+
+def _board_item(row: Any, today: date) -> dict[str, Any]:
+    overdue = row["state"] not in DONE_STATES and row["delivery_date"] < today
+    item = {k: v for k, v in row.items() if k not in ("facts", "total_minor")}
+    item.update(
+        total=from_minor(row["total_minor"], row["currency"]),
+        overdue=overdue,
+        days_late=(today - row["delivery_date"]).days if overdue else 0,
+    )
+    return item
+
+
+def _finance_item(row: Any) -> dict[str, Any]:
+    item = {k: v for k, v in row.items() if not k.endswith("_minor")}
+    currency = row["currency"]
+    for name in ("deposit_due", "deposit_received", "balance_received", "paid",
+                 "balance_due", "fees_received"):
+        item[name] = from_minor(row[f"{name}_minor"], currency)
+    item["contract_amount"] = from_minor(row["contract_minor"], currency)
+    return item
+
+
+def _totals(row: Any) -> dict[str, Any]:
+    currency = row["currency"]
+    return {
+        "currency": currency,
+        "orders": int(row["orders"]),
+        "contract_amount": from_minor(row["contract"], currency),
+        "paid": from_minor(row["paid"], currency),
+        "balance_due": from_minor(row["balance_due"], currency),
+        "fees_received": from_minor(row["fees"], currency),
+    }
+
+
+def _audit_item(row: Any) -> dict[str, Any]:
+    return {
+        "position": row["position"], "type": row["type"], "order_id": row["order_id"],
+        "aggregate_id": row["aggregate_id"], "aggregate_type": row["aggregate_type"],
+        "version": row["version"], "occurred_at": row["occurred_at"],
+        "actor": {"sub": row["actor_sub"], "role": row["actor_role"]}, "data": row["data"],
+    }

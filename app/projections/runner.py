@@ -1,0 +1,251 @@
+"""The projection runner: applies the event store's notifications to every
+read model, exactly once.
+
+Each batch is one SQLAlchemy transaction: lock the tracking rows, read up to
+``batch_size`` notifications after them, apply each to every read model,
+move the tracking rows, commit. A crash anywhere rolls the whole batch back,
+so the rows and the positions never disagree. The lock makes concurrent
+runners (several worker processes on PostgreSQL) take turns: the second
+one sees the first one's new position once it gets the lock. On SQLite the
+write transaction (``BEGIN IMMEDIATE``) serialises them.
+
+FACTS.md: the library's subscriptions do not work on SQLite, so the runner
+polls; on PostgreSQL it also LISTENs to the library's NOTIFY channel to wake
+at once, and keeps polling when LISTEN fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Connection, Engine, create_engine, delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.config import Settings
+from app.projections import audit, board, customers, finance
+from app.projections.tables import READ_MODEL_TABLES, tracking
+
+log = logging.getLogger("gendan.projections")
+
+# Customers first: board and finance rows look their names up.
+PROJECTIONS = (customers, board, finance, audit)
+NAMES = tuple(p.NAME for p in PROJECTIONS)
+BATCH_SIZE = 500
+
+
+class SimulatedCrash(RuntimeError):
+    """Raised by the ``fail_after`` test hook in the middle of a batch."""
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The synchronous engine the runner writes the read models with."""
+    if settings.is_postgres:
+        return create_engine(settings.sqlalchemy_url(), pool_pre_ping=True, pool_size=2)
+    # The library writes events to the same file: wait for its locks.
+    engine = create_engine(settings.sqlalchemy_url(), connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock before we read the tracking rows, so
+        # two runners can never read the same position and apply it twice.
+        read_only = conn.get_execution_options().get("gendan_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+class ProjectionRunner:
+    def __init__(self, settings: Settings, gendan: Any, *, batch_size: int = BATCH_SIZE,
+                 fail_after: int | None = None):
+        self.settings = settings
+        self.gendan = gendan
+        self.batch_size = batch_size
+        self.fail_after = fail_after  # test hook: crash after N events of a batch
+        self.error: str | None = None
+        self._engine = make_engine(settings)
+        self._tracking_ready = False
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # ---- one batch, one transaction ---------------------------------------------
+    def process_batch(self) -> int:
+        """Apply the next batch; the number of events applied (0: caught up)."""
+        self._ensure_tracking()
+        with self._engine.begin() as conn:
+            positions = self._lock(conn)
+            notifications = self._select(min(positions.values()))
+            if not notifications:
+                return 0
+            self._apply(conn, notifications, positions)
+            self._save(conn, notifications[-1].id)
+        return len(notifications)
+
+    def run_until_caught_up(self) -> int:
+        total = 0
+        while count := self.process_batch():
+            total += count
+        return total
+
+    def rebuild(self) -> int:
+        """Empty every read model and replay all events, in one transaction:
+        readers see the old rows until the new ones are complete."""
+        self._ensure_tracking()
+        total = 0
+        with self._engine.begin() as conn:
+            self._lock(conn)  # a live runner waits for the rebuild
+            for table in READ_MODEL_TABLES:
+                conn.execute(delete(table))
+            last = 0
+            while notifications := self._select(last):
+                self._apply(conn, notifications, dict.fromkeys(NAMES, 0))
+                last = notifications[-1].id
+                total += len(notifications)
+            self._save(conn, last)
+        return total
+
+    def positions(self) -> dict[str, int]:
+        with self._engine.connect().execution_options(gendan_read_only=True) as conn:
+            rows = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+        return {name: int(rows.get(name, 0)) for name in NAMES}
+
+    def _ensure_tracking(self) -> None:
+        if self._tracking_ready:
+            return
+        dialect = postgresql if self.settings.is_postgres else sqlite
+        # ON CONFLICT DO NOTHING: two runners starting at once both succeed.
+        with self._engine.begin() as conn:
+            for name in NAMES:
+                conn.execute(dialect.insert(tracking).values(name=name, position=0)
+                             .on_conflict_do_nothing(index_elements=["name"]))
+        self._tracking_ready = True
+
+    def _lock(self, conn: Connection) -> dict[str, int]:
+        query = select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(NAMES))
+        if self.settings.is_postgres:
+            query = query.order_by(tracking.c.name).with_for_update()
+        return {name: int(position) for name, position in conn.execute(query).all()}
+
+    def _select(self, after: int) -> Sequence[Any]:
+        return self.gendan.recorder.select_notifications(
+            start=after, limit=self.batch_size, inclusive_of_start=False
+        )
+
+    def _apply(self, conn: Connection, notifications: Sequence[Any],
+               positions: dict[str, int]) -> None:
+        for applied, notification in enumerate(notifications):
+            if self.fail_after is not None and applied >= self.fail_after:
+                raise SimulatedCrash(f"crashed after {applied} events of a batch")
+            domain_event = self.gendan.mapper.to_domain_event(notification)
+            for projection in PROJECTIONS:
+                # A read model added later starts behind the others.
+                if notification.id > positions[projection.NAME]:
+                    projection.apply(conn, domain_event, notification.id, self.settings)
+
+    def _save(self, conn: Connection, last: int) -> None:
+        conn.execute(update(tracking).where(tracking.c.name.in_(NAMES)).values(position=last))
+
+    # ---- the background thread -----------------------------------------------------
+    def start(self) -> None:
+        self._stopping.clear()
+        self._threads = [threading.Thread(target=self._loop, name="gendan-projections",
+                                          daemon=True)]
+        if self.settings.is_postgres:
+            self._threads.append(threading.Thread(target=self._listen, daemon=True,
+                                                  name="gendan-projections-listen"))
+        for thread in self._threads:
+            thread.start()
+
+    def wake(self) -> None:
+        """Process new events now instead of at the next poll."""
+        self._wake.set()
+
+    def is_running(self) -> bool:
+        return bool(self._threads) and self._threads[0].is_alive() and not self._stopping.is_set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
+        self._engine.dispose()
+
+    def _loop(self) -> None:
+        delay = self.settings.projection_poll_seconds
+        while not self._stopping.is_set():
+            self._wake.clear()  # a wake() from now on interrupts the wait below
+            try:
+                count = self.process_batch()
+            except Exception as exc:  # noqa: BLE001 - the worker outlives a database outage
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.warning("projection batch failed, retrying in %.1fs: %s", delay, self.error)
+                self._stopping.wait(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            self.error = None
+            delay = self.settings.projection_poll_seconds
+            if count < self.batch_size:
+                self._wake.wait(self.settings.projection_poll_seconds)
+
+    def _listen(self) -> None:
+        channel = getattr(self.gendan.recorder, "channel_name", None)
+        if channel is None:
+            return
+        conninfo = self.settings.sqlalchemy_url().replace(
+            "postgresql+psycopg://", "postgresql://", 1)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    self.wake()  # anything committed before LISTEN took effect
+                    while not self._stopping.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self.wake()
+            except psycopg.Error as exc:
+                log.warning("LISTEN %s failed, polling only for now: %s", channel, exc)
+                self._stopping.wait(5)
+
+
+def run_forever(settings: Settings, stop_event: threading.Event | None = None) -> None:
+    """`gendan projections run`: a worker process until stopped (SIGTERM, ^C)."""
+    from app.application import Gendan
+
+    stop_event = stop_event or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
+    gendan = Gendan(settings)
+    runner = ProjectionRunner(settings, gendan)
+    runner.start()
+    log.info("projections running from %s", runner.positions())
+    try:
+        while not stop_event.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+        gendan.close()
+
+
+def rebuild_all(settings: Settings) -> int:
+    """`gendan projections rebuild`: every read model from the events."""
+    from app.application import Gendan
+
+    gendan = Gendan(settings)
+    runner = ProjectionRunner(settings, gendan)
+    try:
+        return runner.rebuild()
+    finally:
+        runner.stop()
+        gendan.close()

@@ -1,0 +1,124 @@
+"""The read-model tables (SQLAlchemy Core), created by Alembic only.
+
+Choices that make a rebuild give byte-identical rows on both stores:
+- money is stored as integer minor units (``*_minor``: cents, yen...) with the
+  currency beside it. SQLite has no decimal type (SQLAlchemy's Numeric is a
+  float there); integers are exact on both stores and SUM() stays exact;
+- timestamps are ISO 8601 text in UTC with microseconds (``common.iso``), so
+  they sort as text and never lose their zone on SQLite;
+- ids are UUIDs as text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+    }
+)
+
+# One row per read model: the global position of the last event it applied.
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+# Customer names for the board and finance rows (customers precede their orders
+# in the global order, so the name is always known when an order is created).
+customers = Table(
+    "rm_customers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+board = Table(
+    "rm_board",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("customer_id", String(36), nullable=False, index=True),
+    Column("customer_name", Text, nullable=True),
+    Column("state", String(20), nullable=False, index=True),
+    Column("owner", Text, nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("delivery_date", Date, nullable=False),
+    Column("next_milestone", Text, nullable=True),
+    Column("blockers", JSON, nullable=False),
+    Column("alerts", JSON, nullable=False),
+    # What the blockers are derived from (samples, margin, payments...); kept
+    # here so the board needs no other read model. Not shown to clients.
+    Column("facts", JSON, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    # The board's sort order, and the keyset its cursor walks.
+    Index("ix_rm_board_delivery_date_order_id", "delivery_date", "order_id"),
+)
+
+finance = Table(
+    "rm_finance",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("customer_id", String(36), nullable=False, index=True),
+    Column("customer_name", Text, nullable=True),
+    Column("currency", String(3), nullable=False, index=True),
+    Column("state", String(20), nullable=False),
+    Column("deposit_percent", String(16), nullable=False),  # Decimal as text
+    Column("contract_minor", BigInteger, nullable=False),
+    Column("deposit_due_minor", BigInteger, nullable=False),
+    Column("deposit_received_minor", BigInteger, nullable=False),
+    Column("balance_received_minor", BigInteger, nullable=False),
+    Column("paid_minor", BigInteger, nullable=False),
+    Column("balance_due_minor", BigInteger, nullable=False),
+    Column("fees_received_minor", BigInteger, nullable=False),
+    Column("margin", String(16), nullable=True),  # Decimal fraction as text
+    Column("margin_approved", Boolean, nullable=False),
+    Column("shipment_without_balance", Boolean, nullable=False),
+    Column("shipment_without_balance_reason", Text, nullable=True),
+    Column("alerts", JSON, nullable=False),
+    # Position of the OrderCreated event: the list's stable order and cursor.
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+audit = Table(
+    "rm_audit",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", String(36), nullable=True, index=True),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("aggregate_type", String(16), nullable=False),
+    Column("type", String(64), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("actor_sub", Text, nullable=False, index=True),
+    Column("actor_role", String(16), nullable=False),
+    Column("occurred_at", String(32), nullable=False, index=True),
+    Column("data", JSON, nullable=False),
+)
+
+# Every table a rebuild empties; the order matters to nobody (no foreign keys).
+READ_MODEL_TABLES = (customers, board, finance, audit)

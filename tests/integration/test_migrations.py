@@ -1,0 +1,52 @@
+"""The read-model migrations go up, down and up again on both stores, and
+the migrated schema is exactly the one app/projections/tables.py declares."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from app.projections.tables import metadata
+from app.store import alembic_config
+
+RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit"}
+
+
+def _rm_tables(settings) -> set[str]:
+    engine = create_engine(settings.sqlalchemy_url())
+    try:
+        return {t for t in inspect(engine).get_table_names() if t.startswith("rm_")}
+    finally:
+        engine.dispose()
+
+
+def _schema_diff(settings) -> list:
+    engine = create_engine(settings.sqlalchemy_url())
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True,
+                "include_name": lambda name, type_, parent: type_ != "table"
+                or name.startswith("rm_"),
+            })
+            return compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(databases, store):
+    settings = databases.settings(store)
+    config = alembic_config(settings)
+
+    command.upgrade(config, "head")
+    assert _rm_tables(settings) == RM_TABLES
+    assert _schema_diff(settings) == []
+
+    command.downgrade(config, "base")
+    assert _rm_tables(settings) == set()
+
+    command.upgrade(config, "head")
+    assert _rm_tables(settings) == RM_TABLES
+    assert _schema_diff(settings) == []
