@@ -8,7 +8,7 @@ form, raising ``InvalidValue`` (422) naming the offending field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.domain import reference
@@ -34,6 +34,24 @@ class Policy:
         # A currency without a configured threshold counts as large (safe side).
         limit = self.large_amounts.get(currency)
         return limit is None or amount > limit
+
+
+def _decimal(value: Any, field_name: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidValue(field_name, f"{value!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise InvalidValue(field_name, "must be a finite number")
+    return number
+
+
+def _money(amount: Decimal, currency: str, field_name: str) -> Decimal:
+    """Rounded to minor units; an amount beyond any real trade is invalid."""
+    try:
+        return reference.quantize_money(amount, currency)
+    except ValueError:
+        raise InvalidValue(field_name, "the amount is too large") from None
 
 
 def parse_currency(code: str, field_name: str = "currency") -> str:
@@ -63,7 +81,7 @@ def parse_payment_terms(terms: dict[str, Any]) -> dict[str, Any]:
     if method not in reference.PAYMENT_METHODS:
         allowed = ", ".join(sorted(reference.PAYMENT_METHODS))
         raise InvalidValue("payment_terms.method", f"{method!r} is not one of {allowed}")
-    deposit = Decimal(terms.get("deposit_percent") or 0)
+    deposit = _decimal(terms.get("deposit_percent") or 0, "payment_terms.deposit_percent")
     if not Decimal(0) <= deposit <= Decimal(100):
         raise InvalidValue("payment_terms.deposit_percent", "must be between 0 and 100")
     issuing = terms.get("issuing_bank_country")
@@ -95,12 +113,15 @@ def parse_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, An
         raise InvalidValue("lines", "an order needs at least one line")
     parsed = []
     for n, line in enumerate(lines):
-        quantity = Decimal(line["quantity"])
-        unit_price = Decimal(line["unit_price"])
+        quantity = _decimal(line["quantity"], f"lines.{n}.quantity")
+        unit_price = _decimal(line["unit_price"], f"lines.{n}.unit_price")
         if quantity <= 0:
             raise InvalidValue(f"lines.{n}.quantity", "must be greater than zero")
         if unit_price <= 0:
             raise InvalidValue(f"lines.{n}.unit_price", "must be greater than zero")
+        amount = _money(quantity * unit_price, currency, f"lines.{n}")
+        if amount == 0:  # the margin divides by the total
+            raise InvalidValue(f"lines.{n}", f"the line amount rounds to zero {currency}")
         parsed.append(
             {
                 "line_no": n + 1,
@@ -109,7 +130,7 @@ def parse_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, An
                 "quantity": quantity,
                 "unit": line["unit"],
                 "unit_price": unit_price,
-                "amount": reference.quantize_money(quantity * unit_price, currency),
+                "amount": amount,
             }
         )
     return parsed
@@ -122,7 +143,7 @@ def parse_costs(
     parsed, total = [], Decimal(0)
     for n, cost in enumerate(costs):
         cur = parse_currency(cost["currency"], f"costs.{n}.currency")
-        amount = Decimal(cost["amount"])
+        amount = _decimal(cost["amount"], f"costs.{n}.amount")
         if amount < 0:
             raise InvalidValue(f"costs.{n}.amount", "must not be negative")
         if not reference.has_valid_minor_units(amount, cur):
@@ -130,12 +151,12 @@ def parse_costs(
         if cur == currency:
             rate = Decimal(1)
         elif cur in fx_rates:
-            rate = fx_rates[cur]
+            rate = _decimal(fx_rates[cur], f"fx_rates.{cur}")
             if rate <= 0:
                 raise InvalidValue(f"fx_rates.{cur}", "must be greater than zero")
         else:
             raise InvalidValue(f"fx_rates.{cur}", f"no rate from {cur} into {currency}")
-        converted = reference.quantize_money(amount * rate, currency)
+        converted = _money(amount * rate, currency, f"costs.{n}")
         parsed.append(
             {"item": cost["item"], "amount": amount, "currency": cur, "rate": rate,
              "converted": converted}

@@ -1,0 +1,31 @@
+"""FastAPI dependencies: the one application object and the read models,
+built by the boot thread of ``create_app`` and kept on ``app.state.boot``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from app.api.errors import NotReady
+from app.application import Gendan
+from app.projections.reads import ReadModels
+
+
+def _booted(request: Request) -> Any:
+    boot = request.app.state.boot
+    if boot.gendan is None:
+        raise NotReady(f"The service is starting: {boot.error}", retry_after=2)
+    return boot
+
+
+def get_gendan(request: Request) -> Gendan:
+    return _booted(request).gendan
+
+
+def get_reads(request: Request) -> ReadModels:
+    return _booted(request).reads
+
+
+GendanDep = Annotated[Gendan, Depends(get_gendan)]
+ReadsDep = Annotated[ReadModels, Depends(get_reads)]

@@ -1,0 +1,36 @@
+"""What the order routes share: the problem answers they document, common
+roles, the actor they record, and how a command's result becomes the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, Response
+
+from app.api.auth import Principal, require_roles
+from app.api.errors import PROBLEM_RESPONSES
+from app.api.schemas import Empty, OrderPublic
+from app.application import CommandResult
+from app.domain.values import Actor
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 422)
+}
+
+# Roles that several rows of the issue's HTTP contract table share.
+SupervisorOrManager = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
+Manager = Annotated[Principal, Depends(require_roles("manager"))]
+# `{}` commands also accept an empty request body.
+NoInput = Annotated[Empty | None, Body()]
+
+
+def actor(principal: Principal) -> Actor:
+    return Actor(principal.sub, principal.role)
+
+
+def answer(response: Response, result: CommandResult,
+           model: type[OrderPublic] = OrderPublic) -> Any:
+    """The order after the command, with ``ETag`` so a client can tell which
+    version it holds (mobile apps retry; the version tells them what landed)."""
+    response.headers["ETag"] = f'"{result.version}"'
+    return model.from_view(result.order, result.position, **(result.extra or {}))

@@ -1,0 +1,172 @@
+"""Orders: creation, reading, and the commands up to confirmation.
+
+Routes are plain ``def``: the eventsourcing library is synchronous, so
+FastAPI runs them in its threadpool. Each one parses, makes one ``Gendan``
+call and answers the order as it is now, with ``version``, ``position`` and
+``ETag: "<version>"``. The money and fulfilment commands (costs, payments,
+production, shipment, closure) live in ``order_money`` and are included here,
+so ``app.main`` only knows this router.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.api.auth import STAFF_ROLES, Principal, require_roles
+from app.api.deps import GendanDep
+from app.api.routes import order_money
+from app.api.routes.order_common import (
+    RESPONSES,
+    Manager,
+    NoInput,
+    SupervisorOrManager,
+    actor,
+    answer,
+)
+from app.api.schemas import (
+    CancellationIn,
+    ConfirmationIn,
+    OrderCreate,
+    OrderPublic,
+    PaymentTerms,
+    PISignedBack,
+    SampleDecision,
+    SampleRequest,
+    SampleRequestedPublic,
+)
+
+router = APIRouter(prefix="/v1", tags=["orders"])
+
+# The roles of the issue's HTTP contract table (shared ones in order_common).
+Creator = Annotated[Principal, Depends(require_roles("supervisor", "manager", "merchandiser"))]
+Reader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
+SampleRequester = Annotated[Principal, Depends(require_roles("merchandiser", "supervisor"))]
+
+
+@router.post(
+    "/orders", status_code=201, operation_id="createOrder", responses=RESPONSES,
+)
+def create_order(body: OrderCreate, gendan: GendanDep, principal: Creator,
+                 response: Response) -> OrderPublic:
+    """Create an export order (`OrderCreated`). G3 checks the payment terms
+    against the total and the customer's region; a reference the customer
+    already used answers 409."""
+    result = gendan.create_order(
+        reference=body.reference, customer_id=body.customer_id, currency=body.currency,
+        incoterm=body.incoterm, delivery_date=body.delivery_date,
+        samples_required=body.samples_required, payment_terms=body.payment_terms.as_domain(),
+        lines=[line.as_domain() for line in body.lines], actor=actor(principal),
+    )
+    response.headers["Location"] = f"/v1/orders/{result.order['id']}"
+    return answer(response, result)
+
+
+@router.get("/orders/{order_id}", operation_id="getOrder", responses=RESPONSES)
+def get_order(
+    order_id: UUID, gendan: GendanDep, principal: Reader, response: Response,
+    min_position: Annotated[int | None, Query(
+        ge=0, description="Accepted for symmetry with the projections; always satisfied",
+    )] = None,
+) -> OrderPublic:
+    """The order's current state, replayed from the event store.
+
+    ``min_position`` is satisfied at once: the event store already holds
+    every acknowledged write, unlike the projections, which may lag."""
+    view = gendan.get_order(order_id)
+    response.headers["ETag"] = f'"{view["version"]}"'
+    return OrderPublic.from_view(view)
+
+
+@router.post(
+    "/orders/{order_id}/samples", status_code=201, operation_id="requestSample",
+    responses=RESPONSES,
+)
+def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep,
+                   principal: SampleRequester, response: Response) -> SampleRequestedPublic:
+    """Request a style, approval or pre-production sample (`SampleRequested`)."""
+    result = gendan.update_order(
+        order_id, lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))}
+    )
+    return answer(response, result, SampleRequestedPublic)
+
+
+@router.post(
+    "/orders/{order_id}/samples/{sample_id}/decision", operation_id="decideSample",
+    responses=RESPONSES,
+)
+def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan: GendanDep,
+                  principal: SupervisorOrManager, response: Response) -> OrderPublic:
+    """Record the customer's decision on a sample (`SampleApproved` /
+    `SampleRejected`, with comments for the next round)."""
+    result = gendan.update_order(order_id, lambda o: o.decide_sample(
+        str(sample_id), body.decision, body.comments, body.evidence_ref, actor(principal),
+    ))
+    return answer(response, result)
+
+
+@router.post(
+    "/orders/{order_id}/proforma-invoice", operation_id="issueProformaInvoice",
+    responses=RESPONSES,
+)
+def issue_proforma_invoice(order_id: UUID, gendan: GendanDep, principal: SupervisorOrManager,
+                           response: Response, body: NoInput = None) -> OrderPublic:
+    """Issue the proforma invoice (`ProformaInvoiceIssued`): it freezes the
+    lines, prices and terms the customer signs."""
+    result = gendan.update_order(order_id, lambda o: o.issue_proforma_invoice(actor(principal)))
+    return answer(response, result)
+
+
+@router.post(
+    "/orders/{order_id}/proforma-invoice/signed-back",
+    operation_id="recordProformaInvoiceSignedBack", responses=RESPONSES,
+)
+def record_pi_signed_back(order_id: UUID, body: PISignedBack, gendan: GendanDep,
+                          principal: SupervisorOrManager, response: Response) -> OrderPublic:
+    """Record the customer's signed-back proforma invoice, with its evidence."""
+    result = gendan.update_order(order_id, lambda o: o.sign_back_proforma_invoice(
+        body.signed_by, body.evidence_ref, actor(principal),
+    ))
+    return answer(response, result)
+
+
+@router.put(
+    "/orders/{order_id}/payment-terms", operation_id="amendPaymentTerms", responses=RESPONSES,
+)
+def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep,
+                        principal: SupervisorOrManager, response: Response) -> OrderPublic:
+    """Replace the payment terms before confirmation (`PaymentTermsAmended`);
+    G3 checks them again, e.g. a Nigerian L/C gaining a confirming bank."""
+    result = gendan.update_order(order_id, lambda o: o.amend_payment_terms(
+        body.as_domain(), gendan.policy, actor(principal),
+    ))
+    return answer(response, result)
+
+
+@router.post(
+    "/orders/{order_id}/confirmation", operation_id="confirmOrder", responses=RESPONSES,
+)
+def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep,
+                  principal: Manager, response: Response) -> OrderPublic:
+    """Confirm the order (`OrderConfirmed`): G1 wants a signed-back PI or a
+    waiver with reason, G2 an approved margin when below the threshold, G3
+    acceptable terms (a Nigerian L/C confirmed by a third-country bank)."""
+    result = gendan.update_order(order_id, lambda o: o.confirm(
+        body.waiver_reason or None, gendan.policy, actor(principal),
+    ))
+    return answer(response, result)
+
+
+@router.post(
+    "/orders/{order_id}/cancellation", operation_id="cancelOrder", responses=RESPONSES,
+)
+def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep,
+                 principal: SupervisorOrManager, response: Response) -> OrderPublic:
+    """Cancel an order that has not shipped (`OrderCancelled`)."""
+    result = gendan.update_order(order_id, lambda o: o.cancel(body.reason, actor(principal)))
+    return answer(response, result)
+
+
+router.include_router(order_money.router)

@@ -1,0 +1,324 @@
+"""The HTTP contract's own models: what clients send and what they get back.
+
+Inputs forbid unknown fields, so a client can never set a state, a total or
+an actor; their value types (decimal strings, never JSON numbers) are in
+``app.api.fields``. FastAPI validates bodies in Python mode after
+``json.loads``, so ``StrictBool`` refuses ``0``/``"yes"``. The domain still
+checks what needs reference data (ISO codes, a currency's minor units) and
+answers 422 through ``InvalidValue``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from app.api.fields import (
+    MAX_AMOUNT,
+    CountryCode,
+    CurrencyCode,
+    DecimalString,
+    EvidenceRef,
+    Incoterm,
+    IsoDate,
+    LongText,
+    OptionalText,
+    OrderState,
+    PaymentMethod,
+    Percent,
+    PositiveDecimal,
+    Reference,
+    SampleStage,
+    Sku,
+    Text,
+    Unit,
+)
+from app.domain import reference
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- customers ----------------------------------------------------------------
+
+
+class CustomerCreate(_Input):
+    name: Text
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2")
+
+
+class CustomerPublic(BaseModel):
+    id: UUID
+    name: str
+    country: str
+    region: str
+
+
+
+# ---- order inputs ----------------------------------------------------------------
+
+
+class PaymentTerms(_Input):
+    method: PaymentMethod
+    deposit_percent: Percent | None = Field(None, description="0..100; default 0")
+    issuing_bank_country: CountryCode | None = Field(None, description="L/C only")
+    confirming_bank_country: CountryCode | None = Field(None, description="L/C only")
+
+    def as_domain(self) -> dict[str, Any]:
+        terms = self.model_dump()
+        terms["deposit_percent"] = Decimal(self.deposit_percent or "0")
+        return terms
+
+
+class OrderLineIn(_Input):
+    sku: Sku
+    description: OptionalText = None
+    quantity: PositiveDecimal
+    unit: Unit
+    unit_price: PositiveDecimal = Field(
+        description="May carry more decimals than the currency (USD 0.8512/m)"
+    )
+
+    @model_validator(mode="after")
+    def _amount_fits(self) -> Self:
+        if Decimal(self.quantity) * Decimal(self.unit_price) >= MAX_AMOUNT:
+            raise ValueError("quantity x unit_price must stay below 10^15")
+        return self
+
+    def as_domain(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku, "description": self.description, "unit": self.unit,
+            "quantity": Decimal(self.quantity), "unit_price": Decimal(self.unit_price),
+        }
+
+
+class OrderCreate(_Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "reference": "PO-2026-0117", "customer_id": "6f1c0d2e-8a4b-4c59-9d1e-2b7f3a9c0e11",
+            "currency": "USD", "incoterm": "FOB", "delivery_date": "2027-03-01",
+            "samples_required": True,
+            "payment_terms": {"method": "TT", "deposit_percent": "30"},
+            "lines": [{"sku": "NW-45G", "description": "spunbond nonwoven 45 gsm",
+                       "quantity": "10000", "unit": "m", "unit_price": "0.85"}],
+        }]},
+    )
+
+    reference: Reference = Field(description="Unique per customer")
+    customer_id: UUID
+    currency: CurrencyCode = Field(description="ISO 4217")
+    incoterm: Incoterm
+    delivery_date: IsoDate = Field(description="The ex-factory date")
+    # Required, not defaulted: a forgotten flag would silently switch off G5.
+    samples_required: StrictBool
+    payment_terms: PaymentTerms
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
+
+
+class SampleRequest(_Input):
+    stage: SampleStage
+
+
+class SampleDecision(_Input):
+    decision: Literal["approved", "rejected"]
+    comments: OptionalText = None
+    evidence_ref: EvidenceRef | None = None
+
+
+class Empty(_Input):
+    """``{}``: the command takes no input (and accepts none)."""
+
+
+class PISignedBack(_Input):
+    signed_by: Text
+    evidence_ref: EvidenceRef
+
+
+class CostIn(_Input):
+    item: Text
+    amount: DecimalString = Field(description="In `currency`, at most its minor units")
+    currency: CurrencyCode
+
+    def as_domain(self) -> dict[str, Any]:
+        return {"item": self.item, "amount": Decimal(self.amount), "currency": self.currency}
+
+
+class CostAnalysisIn(_Input):
+    costs: list[CostIn] = Field(max_length=200)
+    fx_rates: dict[CurrencyCode, PositiveDecimal] = Field(
+        default_factory=dict, max_length=50,
+        description="Rate from each cost currency into the order currency",
+    )
+
+    @model_validator(mode="after")
+    def _converted_amounts_fit(self) -> Self:
+        for n, cost in enumerate(self.costs):
+            if Decimal(cost.amount) * Decimal(self.fx_rates.get(cost.currency, "1")) >= MAX_AMOUNT:
+                raise ValueError(f"costs.{n}: amount x rate must stay below 10^15")
+        return self
+
+    def rates(self) -> dict[str, Decimal]:
+        return {code: Decimal(rate) for code, rate in self.fx_rates.items()}
+
+
+class MarginApprovalIn(_Input):
+    reason: LongText
+
+
+class ConfirmationIn(_Input):
+    waiver_reason: OptionalText = Field(
+        None, description="A manager's waiver of the signed-back proforma invoice (G1)"
+    )
+
+
+class PaymentIn(_Input):
+    kind: Literal["deposit", "balance", "sample_fee", "mould_fee"]
+    amount: PositiveDecimal
+    currency: CurrencyCode = Field(description="Must be the order's currency")
+    received_on: IsoDate
+    reference: Text = Field(description="Bank reference of the remittance")
+
+
+class ShipmentWithoutBalanceIn(_Input):
+    reason: LongText
+
+
+class ShipmentIn(_Input):
+    shipped_on: IsoDate
+    carrier: Text
+    transport_document: Text = Field(description="B/L, AWB or CMR number")
+
+
+class CancellationIn(_Input):
+    reason: LongText
+
+
+# ---- the order as clients see it -------------------------------------------------
+# Amounts are decimal strings in the currency's minor units: "8500.00" reads
+# as an invoice does, and a client never parses a float.
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")  # never "1E+3"
+
+
+class OrderLinePublic(BaseModel):
+    line_no: int
+    sku: str
+    description: str
+    quantity: str
+    unit: str
+    unit_price: str
+    amount: str
+
+
+class PaymentTermsPublic(BaseModel):
+    method: str
+    deposit_percent: str
+    issuing_bank_country: str | None
+    confirming_bank_country: str | None
+
+
+class ProformaInvoicePublic(BaseModel):
+    revision: int
+    signed_back: bool
+
+
+class SamplePublic(BaseModel):
+    sample_id: str
+    stage: str
+    status: Literal["requested", "approved", "rejected"]
+    requested_at: datetime
+    decided_at: datetime | None
+    comments: str | None
+    evidence_ref: str | None
+
+
+class AlertPublic(BaseModel):
+    code: str
+    message: str
+    for_role: str
+    raised_at: datetime
+
+
+class OrderPublic(BaseModel):
+    id: UUID
+    reference: str
+    customer_id: UUID
+    state: OrderState
+    owner: str
+    currency: str
+    incoterm: str
+    delivery_date: date
+    samples_required: bool
+    payment_terms: PaymentTermsPublic
+    lines: list[OrderLinePublic]
+    total: str
+    deposit_due: str
+    deposit_received: str
+    balance_received: str
+    paid: str
+    balance_due: str
+    fees_received: str
+    margin: str | None = Field(description="(total - costs) / total of the latest analysis")
+    cost_analyses: int
+    margin_approved: bool
+    needs_margin_approval: bool
+    proforma_invoice: ProformaInvoicePublic | None
+    confirmed: bool
+    shipment_without_balance_approved: bool
+    samples: list[SamplePublic]
+    alerts: list[AlertPublic]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    position: int | None = Field(
+        description="Global position of the last event the command appended; null on GET"
+    )
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any], position: int | None = None,
+                  **extra: Any) -> Self:
+        """Amounts in the currency's minor units ("8500.00", JPY "8500");
+        quantities and unit prices as given; the margin to 4 places."""
+        currency = view["currency"]
+
+        def money(value: Decimal) -> str:
+            return _plain(reference.quantize_money(value, currency))
+
+        terms = view["payment_terms"]
+        margin = view["margin"]
+        return cls(
+            **{k: view[k] for k in (
+                "id", "reference", "customer_id", "state", "owner", "currency", "incoterm",
+                "delivery_date", "samples_required", "cost_analyses", "margin_approved",
+                "needs_margin_approval", "proforma_invoice", "confirmed",
+                "shipment_without_balance_approved", "samples", "alerts", "version",
+            )},
+            created_at=view["created_at"], updated_at=view["updated_at"],
+            payment_terms={**terms, "deposit_percent": _plain(terms["deposit_percent"])},
+            lines=[
+                {**line, "quantity": _plain(line["quantity"]),
+                 "unit_price": _plain(line["unit_price"]), "amount": money(line["amount"])}
+                for line in view["lines"]
+            ],
+            **{k: money(view[k]) for k in (
+                "total", "deposit_due", "deposit_received", "balance_received", "paid",
+                "balance_due", "fees_received",
+            )},
+            margin=None if margin is None else _plain(margin),
+            position=position,
+            **extra,
+        )
+
+
+class SampleRequestedPublic(OrderPublic):
+    """The order after a sample request, with the new sample's id."""
+
+    sample_id: str

@@ -1,0 +1,129 @@
+"""Role boundaries of the HTTP contract table: every command refuses (403)
+each role not in its row, without touching the order; every request without
+a valid bearer token is answered 401 with WWW-Authenticate."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from app.api.auth import ROLES, STAFF_ROLES, embedded_secret
+from tests.e2e.helpers import (
+    PROBLEM, SHIPMENT, command, create_order, get_order, headers, order_body,
+)
+
+READERS = set(STAFF_ROLES) | {"bi"}
+SUPERVISOR_MANAGER = {"supervisor", "manager"}
+
+# (operation, method, path, body, roles allowed): the issue's table, row by row.
+COMMANDS = [
+    ("createCustomer", "POST", "/v1/customers", {"name": "Acme", "country": "DE"},
+     SUPERVISOR_MANAGER),
+    ("getCustomer", "GET", "/v1/customers/{cid}", None, READERS),
+    ("createOrder", "POST", "/v1/orders", "ORDER", {"supervisor", "manager", "merchandiser"}),
+    ("getOrder", "GET", "/v1/orders/{oid}", None, READERS),
+    ("requestSample", "POST", "/v1/orders/{oid}/samples", {"stage": "style"},
+     {"merchandiser", "supervisor"}),
+    ("decideSample", "POST", "/v1/orders/{oid}/samples/{sid}/decision",
+     {"decision": "approved"}, SUPERVISOR_MANAGER),
+    ("issueProformaInvoice", "POST", "/v1/orders/{oid}/proforma-invoice", {},
+     SUPERVISOR_MANAGER),
+    ("recordProformaInvoiceSignedBack", "POST", "/v1/orders/{oid}/proforma-invoice/signed-back",
+     {"signed_by": "Hans", "evidence_ref": "scan-1"}, SUPERVISOR_MANAGER),
+    ("analyseCosts", "POST", "/v1/orders/{oid}/cost-analysis",
+     {"costs": [{"item": "fabric", "amount": "7000", "currency": "USD"}]},
+     {"supervisor", "manager", "accountant"}),
+    ("approveMargin", "POST", "/v1/orders/{oid}/margin-approval", {"reason": "ok"}, {"manager"}),
+    ("amendPaymentTerms", "PUT", "/v1/orders/{oid}/payment-terms", {"method": "TT"},
+     SUPERVISOR_MANAGER),
+    ("confirmOrder", "POST", "/v1/orders/{oid}/confirmation", {"waiver_reason": "agreed"},
+     {"manager"}),
+    ("recordPayment", "POST", "/v1/orders/{oid}/payments",
+     {"kind": "deposit", "amount": "100.00", "currency": "USD", "received_on": "2027-01-01",
+      "reference": "TT-1"}, {"accountant"}),
+    ("releaseProduction", "POST", "/v1/orders/{oid}/production-release", {},
+     SUPERVISOR_MANAGER),
+    ("approveShipmentWithoutBalance", "POST", "/v1/orders/{oid}/shipment-without-balance",
+     {"reason": "trusted"}, {"manager"}),
+    ("recordShipment", "POST", "/v1/orders/{oid}/shipments", SHIPMENT,
+     {"purchaser", "supervisor", "manager"}),
+    ("closeOrder", "POST", "/v1/orders/{oid}/closure", {}, SUPERVISOR_MANAGER),
+    ("cancelOrder", "POST", "/v1/orders/{oid}/cancellation", {"reason": "withdrawn"},
+     SUPERVISOR_MANAGER),
+]
+
+
+@pytest.mark.parametrize(("operation", "method", "path", "body", "allowed"), COMMANDS,
+                         ids=[c[0] for c in COMMANDS])
+async def test_roles_outside_the_row_are_refused(api, operation, method, path, body, allowed):
+    order = await create_order(api)
+    sample = await command(api, order["id"], "/samples", {"stage": "pre_production"},
+                           role="merchandiser", status=201)
+    url = path.format(oid=order["id"], cid=order["customer_id"], sid=sample["sample_id"])
+    if body == "ORDER":
+        body = order_body(order["customer_id"])
+    version = sample["version"]
+
+    for role in sorted(set(ROLES) - allowed):
+        r = await api.client.request(method, url, json=body, headers=headers(api, role))
+        assert r.status_code == 403, (role, r.text)
+        assert r.headers["content-type"].startswith(PROBLEM)
+        assert r.json()["type"] == "/problems/forbidden"
+        assert (await get_order(api, order["id"]))["version"] == version
+
+    # The roles of the row get past the role check (the order's state may
+    # still refuse them: 409 is fine here, 401/403 are not).
+    for role in sorted(allowed):
+        r = await api.client.request(method, url, json=body, headers=headers(api, role))
+        assert r.status_code not in (401, 403), (role, r.text)
+        assert r.status_code < 500, (role, r.text)
+
+
+async def test_supplier_and_bi_cannot_create_anything(api):
+    for role in ("supplier", "bi"):
+        r = await api.client.post("/v1/customers", json={"name": "X", "country": "DE"},
+                                  headers=headers(api, role))
+        assert r.status_code == 403
+
+
+async def _token_401(api, auth_header: str | None):
+    hdrs = {} if auth_header is None else {"Authorization": auth_header}
+    order = await create_order(api)
+    for method, url, body in (
+        ("GET", f"/v1/orders/{order['id']}", None),
+        ("POST", f"/v1/orders/{order['id']}/confirmation", {"waiver_reason": "x"}),
+        ("POST", "/v1/customers", {"name": "Acme", "country": "DE"}),
+        ("GET", f"/v1/customers/{order['customer_id']}", None),
+    ):
+        r = await api.client.request(method, url, json=body, headers=hdrs)
+        assert r.status_code == 401, (url, r.text)
+        assert r.headers["content-type"].startswith(PROBLEM)
+        assert r.headers["www-authenticate"].startswith("Bearer")
+    assert (await get_order(api, order["id"]))["version"] == order["version"]
+    return r
+
+
+async def test_missing_token_is_401(api):
+    r = await _token_401(api, None)
+    assert "invalid_token" not in r.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize("kind", ["garbage", "expired", "wrong-signature", "unknown-role",
+                                  "basic-scheme"])
+async def test_bad_tokens_are_401(api, kind):
+    now = int(time.time())
+    secret = embedded_secret(api.settings)
+    claims = {"sub": "mallory", "role": "manager", "iat": now, "exp": now + 600}
+    auth = {
+        "garbage": "Bearer not.a.jwt",
+        "expired": "Bearer " + jwt.encode({**claims, "iat": now - 7200, "exp": now - 3600},
+                                          secret, algorithm="HS256"),
+        "wrong-signature": "Bearer " + jwt.encode(claims, "another-secret-" + "y" * 40,
+                                                  algorithm="HS256"),
+        "unknown-role": "Bearer " + jwt.encode({**claims, "role": "admin"}, secret,
+                                               algorithm="HS256"),
+        "basic-scheme": "Basic bWFuYWdlcjpzZWNyZXQ=",
+    }[kind]
+    await _token_401(api, auth)
