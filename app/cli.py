@@ -1,0 +1,98 @@
+"""The ``gendan`` command: serve, migrate, token, projections, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.config import Settings
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    # One process per `gendan serve`: scale out with more processes behind a
+    # load balancer (README), not uvicorn --workers (FACTS.md: +44 ms/request).
+    app = create_app(settings, migrate=not args.no_migrate)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                proxy_headers=True, timeout_graceful_shutdown=10)
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> None:
+    from app.store import migrate
+
+    migrate(settings)
+    print(f"schema up to date on {settings.database_url.split('@')[-1]}")
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> None:
+    from app.api.auth import issue_token
+
+    try:
+        print(issue_token(settings, args.sub, args.role, args.supplier_id, args.ttl))
+    except ValueError as exc:
+        sys.exit(f"gendan token: {exc}")
+
+
+def _projections(settings: Settings, args: argparse.Namespace) -> None:
+    from app.projections.runner import rebuild_all, run_forever
+
+    if args.action == "rebuild":
+        count = rebuild_all(settings)
+        print(f"rebuilt every read model from {count} events")
+    else:
+        run_forever(settings)
+
+
+def _openapi(_: Settings, args: argparse.Namespace) -> None:
+    from app.openapi import render
+
+    text = render()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gendan", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-migrate", action="store_true",
+                       help="skip migrations (they ran as a separate step)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    sub.add_parser("migrate", help="bring the schema up to date").set_defaults(func=_migrate)
+
+    token = sub.add_parser("token", help="print a token (embedded identity only)")
+    token.add_argument("--sub", required=True)
+    token.add_argument("--role", required=True)
+    token.add_argument("--supplier-id")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default 8 h)")
+    token.set_defaults(func=_token)
+
+    proj = sub.add_parser("projections", help="run the projection worker or rebuild")
+    proj.add_argument("action", choices=["run", "rebuild"])
+    proj.set_defaults(func=_projections)
+
+    spec = sub.add_parser("openapi", help="write the OpenAPI document")
+    spec.add_argument("--output", default="openapi.json")
+    spec.set_defaults(func=_openapi)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(Settings(), args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""``create_app()``: the API process.
+
+The lifespan starts a boot thread and returns at once, so ``/healthz``
+answers as soon as the process is alive; the thread brings the schema up to
+date (when asked), opens the store and the read models and starts the
+in-process projections, retrying while the database is unreachable. Until
+it is done, ``/readyz`` and every other endpoint answer 503 with
+``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api.auth import TokenVerifier
+from app.api.errors import install_error_handlers
+from app.api.routes import customers, health, orders, reads
+from app.config import Settings
+
+log = logging.getLogger("gendan")
+
+
+class Boot:
+    """The process's state on its way to ready; routes read it through deps."""
+
+    def __init__(self, settings: Settings, *, migrate: bool):
+        self.settings = settings
+        self.migrate = migrate
+        self.gendan = None
+        self.reads = None
+        self.runner = None
+        self.error: str | None = "starting"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="gendan-boot", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                self._boot()
+                self.error = None
+                return
+            except Exception as exc:  # noqa: BLE001 - retried until the database answers
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.warning("boot failed, retrying in %.1fs: %s", delay, self.error)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+
+    def _boot(self) -> None:
+        from app.application import Gendan
+        from app.projections.reads import ReadModels
+        from app.projections.runner import ProjectionRunner
+        from app.store import migrate
+
+        if self.migrate:
+            migrate(self.settings)
+        gendan = Gendan(self.settings)
+        gendan.last_position()  # the store answers
+        runner = None
+        if self.settings.run_projections:
+            runner = ProjectionRunner(self.settings, gendan)
+            runner.run_until_caught_up()
+            runner.start()
+        self.reads = ReadModels(self.settings)
+        self.runner = runner
+        self.gendan = gendan
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        if self.runner is not None:
+            self.runner.stop()
+        if self.gendan is not None:
+            self.gendan.close()
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = False) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        boot = Boot(settings, migrate=migrate)
+        app.state.boot = boot
+        boot.start()
+        try:
+            yield
+        finally:
+            boot.stop()
+            if boot.reads is not None:
+                await boot.reads.close()
+
+    app = FastAPI(
+        title="gendan",
+        version=__version__,
+        summary="The event-sourced record of export orders, from inquiry to shipment.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    install_error_handlers(app)
+    for module in (health, customers, orders, reads):
+        app.include_router(module.router)
+    return app
