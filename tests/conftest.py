@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from app.config import Settings
-from tests.live import LiveServer
+from tests.live import Api, LiveServer
 
 PG_ADMIN_URL = os.environ.get("GENDAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("GENDAN_REQUIRE_POSTGRES") == "1"
@@ -127,33 +127,6 @@ def server(store, _servers, _session_databases) -> LiveServer:
 
 
 @pytest.fixture
-async def api(server) -> AsyncIterator["Api"]:
+async def api(server) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         yield Api(server, client)
-
-
-class Api:
-    """An HTTP client of a live server, with tokens for any role."""
-
-    def __init__(self, server: LiveServer, client: httpx.AsyncClient):
-        self.server = server
-        self.client = client
-        self.settings = server.settings
-
-    def headers(self, role: str, sub: str | None = None,
-                supplier_id: str | None = None) -> dict[str, str]:
-        from app.api.auth import issue_token
-
-        token = issue_token(self.settings, sub or f"{role}-1", role, supplier_id=supplier_id)
-        return {"Authorization": f"Bearer {token}"}
-
-    async def get(self, path: str, role: str = "manager", **kwargs) -> httpx.Response:
-        return await self.client.get(path, headers=self.headers(role), **kwargs)
-
-    async def post(self, path: str, json: dict | None = None, role: str = "manager",
-                   **kwargs) -> httpx.Response:
-        return await self.client.post(path, json=json if json is not None else {},
-                                      headers=self.headers(role), **kwargs)
-
-    async def put(self, path: str, json: dict, role: str = "manager", **kwargs) -> httpx.Response:
-        return await self.client.put(path, json=json, headers=self.headers(role), **kwargs)

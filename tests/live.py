@@ -46,3 +46,30 @@ class LiveServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)
+
+
+class Api:
+    """An HTTP client of a live server, with tokens for any role."""
+
+    def __init__(self, server: LiveServer, client: httpx.AsyncClient):
+        self.server = server
+        self.client = client
+        self.settings = server.settings
+
+    def headers(self, role: str, sub: str | None = None,
+                supplier_id: str | None = None) -> dict[str, str]:
+        from app.api.auth import issue_token
+
+        token = issue_token(self.settings, sub or f"{role}-1", role, supplier_id=supplier_id)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def get(self, path: str, role: str = "manager", **kwargs) -> httpx.Response:
+        return await self.client.get(path, headers=self.headers(role), **kwargs)
+
+    async def post(self, path: str, json: dict | None = None, role: str = "manager",
+                   **kwargs) -> httpx.Response:
+        return await self.client.post(path, json=json if json is not None else {},
+                                      headers=self.headers(role), **kwargs)
+
+    async def put(self, path: str, json: dict, role: str = "manager", **kwargs) -> httpx.Response:
+        return await self.client.put(path, json=json, headers=self.headers(role), **kwargs)

@@ -25,7 +25,7 @@ COMMANDS = [
     ("createOrder", "POST", "/v1/orders", "ORDER", {"supervisor", "manager", "merchandiser"}),
     ("getOrder", "GET", "/v1/orders/{oid}", None, READERS),
     ("requestSample", "POST", "/v1/orders/{oid}/samples", {"stage": "style"},
-     {"merchandiser", "supervisor"}),
+     {"merchandiser", "supervisor", "manager"}),  # SPEC §2: manager ⊇ supervisor
     ("decideSample", "POST", "/v1/orders/{oid}/samples/{sid}/decision",
      {"decision": "approved"}, SUPERVISOR_MANAGER),
     ("issueProformaInvoice", "POST", "/v1/orders/{oid}/proforma-invoice", {},

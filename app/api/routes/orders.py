@@ -43,7 +43,10 @@ router = APIRouter(prefix="/v1", tags=["orders"])
 # The roles of the HTTP contract table (shared ones in order_common).
 Creator = Annotated[Principal, Depends(require_roles("supervisor", "manager", "merchandiser"))]
 Reader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
-SampleRequester = Annotated[Principal, Depends(require_roles("merchandiser", "supervisor"))]
+# SPEC.md §2: a manager may everything a supervisor may, samples included.
+SampleRequester = Annotated[
+    Principal, Depends(require_roles("merchandiser", "supervisor", "manager"))
+]
 
 
 @router.post(
