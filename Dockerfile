@@ -27,5 +27,8 @@ VOLUME ["/var/lib/gendan"]
 
 USER gendan
 EXPOSE 8000
+# Liveness only: readiness (/readyz) is for the load balancer.
+HEALTHCHECK --interval=30s --timeout=5s \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 # `serve` applies the migrations first, then starts uvicorn.
 CMD ["gendan", "serve", "--host", "0.0.0.0", "--port", "8000"]

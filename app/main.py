@@ -70,6 +70,7 @@ class Boot:
             runner = ProjectionRunner(self.settings, gendan)
             runner.run_until_caught_up()
             runner.start()
+            gendan.save_listeners.append(runner.wake)
         self.reads = ReadModels(self.settings)
         self.runner = runner
         self.gendan = gendan
