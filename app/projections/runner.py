@@ -64,6 +64,18 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+def _own_factory(gendan: Any) -> Any:
+    """A recorder with its own connections for reading the events.
+
+    The runner reads events while it holds the read models' write lock. On
+    SQLite that is the file's lock, and the API's commands queue for the
+    library's single writer connection while they wait for it: sharing the
+    API's pool (whose checkout blocks behind that queue) would deadlock."""
+    env = dict(gendan.env)
+    env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW="2")
+    return type(gendan.factory)(type(gendan.env)(gendan.name, env))
+
+
 class ProjectionRunner:
     def __init__(self, settings: Settings, gendan: Any, *, batch_size: int = BATCH_SIZE,
                  fail_after: int | None = None):
@@ -73,6 +85,8 @@ class ProjectionRunner:
         self.fail_after = fail_after  # test hook: crash after N events of a batch
         self.error: str | None = None
         self._engine = make_engine(settings)
+        self._factory = _own_factory(gendan)
+        self._recorder = self._factory.application_recorder()
         self._tracking_ready = False
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -137,7 +151,7 @@ class ProjectionRunner:
         return {name: int(position) for name, position in conn.execute(query).all()}
 
     def _select(self, after: int) -> Sequence[Any]:
-        return self.gendan.recorder.select_notifications(
+        return self._recorder.select_notifications(
             start=after, limit=self.batch_size, inclusive_of_start=False
         )
 
@@ -180,6 +194,7 @@ class ProjectionRunner:
             thread.join(timeout=10)
         self._threads = []
         self._engine.dispose()
+        self._factory.close()
 
     def _loop(self) -> None:
         delay = self.settings.projection_poll_seconds
