@@ -2,8 +2,9 @@
 
 The URL comes from ``config.attributes["sqlalchemy_url"]`` when the app
 migrates (app/store.py), else from Settings (GENDAN_DATABASE_URL) when
-``alembic`` is run by hand. Only the ``rm_*`` tables are ours: the event
-store's tables belong to the eventsourcing library and are ignored.
+``alembic`` is run by hand. Only the ``rm_*`` tables and ``idempotency_keys``
+are ours: the event store's tables belong to the eventsourcing library and
+are ignored.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from app.projections.tables import metadata
+from app.projections.tables import OUR_TABLES, metadata
 
 config = context.config
 url = config.attributes.get("sqlalchemy_url")
@@ -30,7 +31,7 @@ if url is None:
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ == "table":
-        return bool(name) and name.startswith("rm_")
+        return name in OUR_TABLES
     return True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +22,13 @@ from app.domain.errors import Conflict, NotFound
 from app.domain.order import Order
 from app.domain.values import Actor, Policy
 from app.eventlog import describe_event
+from app.eventstore import Completion, IdempotencyClaimLost
+from app.idempotency import Claim, Completed, IdempotencyStore, KeyedRequest
 from app.views import order_view
 
 # A concurrent writer may take the version we loaded; the command is then
 # re-run on the fresh order, where the domain rules are checked again.
-_CONFLICT_RETRIES = 5
+_CONFLICT_RETRIES = 10
 
 
 class DateAsISO(Transcoding):
@@ -51,6 +53,15 @@ class CommandResult:
     version: int
     position: int | None
     extra: dict[str, Any] | None = None
+    replayed: bool = False  # answered from an earlier request with the same key
+
+
+class PreconditionFailed(Exception):
+    """``If-Match`` named another version than the order's current one."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"the order is at version {current_version}")
+        self.current_version = current_version
 
 
 class Gendan(Application):
@@ -71,6 +82,12 @@ class Gendan(Application):
             # Long-lived orders replay from a snapshot (FACTS.md: ~25 µs/event).
             self.snapshotting_intervals = {Order: settings.snapshot_interval}
         super().__init__(env)
+        self.idempotency = None if settings.is_memory else IdempotencyStore(settings)
+
+    def close(self) -> None:
+        if self.idempotency is not None:
+            self.idempotency.close()
+        super().close()
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
         recordings = super().save(*objs, **kwargs)
@@ -83,10 +100,14 @@ class Gendan(Application):
         transcoder.register(DateAsISO())
 
     # ---- customers ---------------------------------------------------------
-    def register_customer(self, name: str, country: str, actor: Actor) -> dict[str, Any]:
-        customer = Customer.register(name, country, actor)
-        self.save(customer)
-        return self.get_customer(customer.id, _customer=customer)
+    def register_customer(self, name: str, country: str, actor: Actor,
+                          keyed: KeyedRequest | None = None) -> dict[str, Any]:
+        def run(claim: Claim | None) -> dict[str, Any]:
+            customer = Customer.register(name, country, actor)
+            self.save(customer, **self._completion(claim, customer))
+            return self.get_customer(customer.id, _customer=customer)
+
+        return self._once(keyed, run, lambda done: self.get_customer(UUID(done.aggregate_id)))
 
     def get_customer(self, customer_id: UUID, _customer: Customer | None = None) -> dict[str, Any]:
         customer = _customer or self._load(customer_id, Customer, "Customer")
@@ -99,39 +120,59 @@ class Gendan(Application):
     def create_order(self, *, reference: str, customer_id: UUID, currency: str, incoterm: str,
                      delivery_date: date, samples_required: bool,
                      payment_terms: dict[str, Any], lines: list[dict[str, Any]],
-                     actor: Actor) -> CommandResult:
-        customer = self._load(customer_id, Customer, "Customer")
-        order = Order.create(
-            reference_=reference, customer_id=customer.id, customer_country=customer.country,
-            customer_region=customer.region, currency=currency, incoterm=incoterm,
-            delivery_date=delivery_date, samples_required=samples_required,
-            payment_terms=payment_terms, lines=lines, policy=self.policy, actor=actor,
-        )
-        try:
-            recordings = self.save(order)
-        except IntegrityError:
-            raise Conflict(
-                f"Customer {customer_id} already has an order with reference {reference!r}"
-            ) from None
-        return self._result(order, recordings)
+                     actor: Actor, keyed: KeyedRequest | None = None) -> CommandResult:
+        def run(claim: Claim | None) -> CommandResult:
+            customer = self._load(customer_id, Customer, "Customer")
+            order = Order.create(
+                reference_=reference, customer_id=customer.id,
+                customer_country=customer.country, customer_region=customer.region,
+                currency=currency, incoterm=incoterm, delivery_date=delivery_date,
+                samples_required=samples_required, payment_terms=payment_terms, lines=lines,
+                policy=self.policy, actor=actor,
+            )
+            try:
+                recordings = self.save(order, **self._completion(claim, order))
+            except IdempotencyClaimLost:
+                raise
+            except IntegrityError:
+                raise Conflict(
+                    f"Customer {customer_id} already has an order with reference {reference!r}"
+                ) from None
+            return self._result(order, recordings)
+
+        return self._once(keyed, run, self._replay)
 
     def get_order(self, order_id: UUID) -> dict[str, Any]:
         order = self._load(order_id, Order, "Order")
         return order_view(order, self.policy)
 
-    def update_order(self, order_id: UUID, command: Callable[[Order], Any]) -> CommandResult:
-        """Load, run ``command(order)``, save; re-run on a version conflict."""
-        for attempt in range(_CONFLICT_RETRIES):
-            order = self._load(order_id, Order, "Order")
-            extra = command(order)
-            try:
-                recordings = self.save(order)
-            except IntegrityError:
-                if attempt == _CONFLICT_RETRIES - 1:
+    def update_order(self, order_id: UUID, command: Callable[[Order], Any], *,
+                     keyed: KeyedRequest | None = None,
+                     if_match: frozenset[int] | None = None) -> CommandResult:
+        """Load, check ``If-Match``, run ``command(order)``, save.
+
+        A concurrent writer may take the version we loaded: the command is
+        then re-run on the fresh order, where the rules (and If-Match) are
+        checked again. Without If-Match the domain rules alone decide."""
+
+        def run(claim: Claim | None) -> CommandResult:
+            for attempt in range(_CONFLICT_RETRIES):
+                order = self._load(order_id, Order, "Order")
+                if if_match is not None and order.version not in if_match:
+                    raise PreconditionFailed(order.version)
+                extra = command(order)
+                try:
+                    recordings = self.save(order, **self._completion(claim, order, extra))
+                except IdempotencyClaimLost:
                     raise
-                continue
-            return self._result(order, recordings, extra)
-        raise AssertionError("unreachable")
+                except IntegrityError:
+                    if attempt == _CONFLICT_RETRIES - 1:
+                        raise
+                    continue
+                return self._result(order, recordings, extra)
+            raise AssertionError("unreachable")
+
+        return self._once(keyed, run, self._replay)
 
     # ---- the event feed --------------------------------------------------------
     def read_events(self, after: int, limit: int) -> list[dict[str, Any]]:
@@ -158,6 +199,38 @@ class Gendan(Application):
         if not isinstance(aggregate, cls):
             raise NotFound(f"{what} {aggregate_id} not found")
         return aggregate
+
+    def _once(self, keyed: KeyedRequest | None, run: Callable[[Claim | None], Any],
+              replay: Callable[[Completed], Any]) -> Any:
+        """Run a command at most once per idempotency key (app/idempotency.py)."""
+        if keyed is None or self.idempotency is None:
+            return run(None)
+        outcome = self.idempotency.claim(keyed)
+        if isinstance(outcome, Completed):
+            return replay(outcome)
+        try:
+            return run(outcome)
+        except BaseException:
+            # Refused or failed before its events committed: nothing was
+            # appended, so a retry may run again (a no-op once completed).
+            self.idempotency.release(outcome)
+            raise
+
+    @staticmethod
+    def _completion(claim: Claim | None, aggregate: Any,
+                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        if claim is None:
+            return {}
+        return {"idempotency": Completion(
+            claim.scope, claim.key, claim.token, str(aggregate.id), aggregate.version,
+            extra, datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        )}
+
+    def _replay(self, done: Completed) -> CommandResult:
+        """The original answer: the order at the version the command produced."""
+        order = self.repository.get(UUID(done.aggregate_id), version=done.version)
+        return CommandResult(order_view(order, self.policy), done.version, done.position,
+                             done.extra, replayed=True)
 
     def _result(self, order: Order, recordings: list[Any],
                 extra: dict[str, Any] | None = None) -> CommandResult:

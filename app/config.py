@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     read_wait_seconds: float = 5.0
     projection_poll_seconds: float = 0.2
     snapshot_interval: int = 50
+    # Idempotency-Key: how long a claim holds before a retry may take it
+    # over (a crashed request), and how long completed keys are kept.
+    idempotency_lease_seconds: float = 30.0
+    idempotency_ttl_hours: float = 48.0
+    # Larger request bodies are refused with 413 before any parsing (app.api.limits).
+    max_body_bytes: int = 1_048_576
 
     @property
     def is_memory(self) -> bool:
@@ -92,6 +98,8 @@ class Settings(BaseSettings):
         if self.is_memory:
             env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
         elif self.is_postgres:
+            # Completes idempotency keys in the events' transaction.
+            env["APPLICATION_RECORDER_TOPIC"] = "app.eventstore:PostgresRecorder"
             parts = urlsplit(self.database_url)
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
@@ -107,6 +115,7 @@ class Settings(BaseSettings):
             )
         else:
             env.update(
+                APPLICATION_RECORDER_TOPIC="app.eventstore:SQLiteRecorder",
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.sqlite_path),
                 SQLITE_LOCK_TIMEOUT="10",

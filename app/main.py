@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.api.auth import TokenVerifier
 from app.api.errors import install_error_handlers
+from app.api.limits import BodySizeLimit
 from app.api.routes import customers, health, orders, reads
 from app.config import Settings
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, customers, orders, reads):
         app.include_router(module.router)
     return app

@@ -7,7 +7,10 @@ API's base URL); framework errors (unknown route, wrong method...) keep
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
+
+import sqlalchemy.exc
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.auth import Forbidden, Unauthorized
+from app.application import PreconditionFailed
 from app.domain.errors import (
     Conflict,
     DomainError,
@@ -26,8 +30,10 @@ from app.domain.errors import (
     InvalidValue,
     NotFound,
 )
+from app.idempotency import IdempotencyInFlight, IdempotencyKeyReused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("gendan.api")
 
 
 class NotReady(Exception):
@@ -107,11 +113,20 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _doc("Unknown id (/problems/not-found)"),
     409: _doc(
         "Refused: a gate (/problems/gate-violation, with `rule`), the order's "
-        "state (/problems/invalid-state) or a duplicate (/problems/conflict)"
+        "state (/problems/invalid-state), a duplicate (/problems/conflict), or a "
+        "request with the same Idempotency-Key still running "
+        "(/problems/idempotency-in-flight, with Retry-After)"
     ),
+    412: _doc(
+        "If-Match names another version (/problems/precondition-failed); "
+        "ETag holds the current one",
+        {"ETag": "The order's current version"},
+    ),
+    413: _doc("The request body is larger than the limit (/problems/too-large)"),
     422: _doc(
-        "Invalid request (/problems/validation-error) or a value the domain "
-        "refuses (/problems/invalid-value); `errors` lists the fields"
+        "Invalid request (/problems/validation-error), a value the domain "
+        "refuses (/problems/invalid-value; `errors` lists the fields) or an "
+        "Idempotency-Key reused for another request (/problems/idempotency-key-reused)"
     ),
     503: _doc(
         "The read side has not caught up yet (/problems/not-ready)",
@@ -231,6 +246,13 @@ async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's 400 for a JSON body that is not UTF-8: as invalid JSON, a 422.
+        return problem(
+            422, "Validation error", "1 invalid field", "/problems/validation-error",
+            request.url.path, errors=[{"field": "body", "message": "JSON decode error: "
+                                       "the body is not UTF-8", "type": "json_invalid"}],
+        )
     try:
         title = HTTPStatus(exc.status_code).phrase
     except ValueError:
@@ -242,8 +264,28 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _in_flight(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IdempotencyInFlight)
+    return problem(409, "Request in flight", str(exc), "/problems/idempotency-in-flight",
+                   request.url.path, headers={"Retry-After": str(exc.retry_after)})
+
+
+async def _key_reused(request: Request, exc: Exception) -> JSONResponse:
+    return problem(422, "Idempotency-Key reused", str(exc),
+                   "/problems/idempotency-key-reused", request.url.path)
+
+
+async def _precondition_failed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PreconditionFailed)
+    return problem(412, "Precondition failed",
+                   f"If-Match does not name the current version {exc.current_version}",
+                   "/problems/precondition-failed", request.url.path,
+                   headers={"ETag": f'"{exc.current_version}"'})
+
+
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The database is down or restarting: nothing was written, try again.
+    log.warning("store unavailable on %s %s: %r", request.method, request.url.path, exc)
     return problem(
         503, "Store unavailable", "The event store does not answer; retry shortly",
         "/problems/store-unavailable", request.url.path, headers={"Retry-After": "2"},
@@ -278,8 +320,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(NotReady, _not_ready)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(IdempotencyInFlight, _in_flight)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(PreconditionFailed, _precondition_failed)
     app.add_exception_handler(OperationalError, _store_unavailable)
     app.add_exception_handler(InterfaceError, _store_unavailable)
+    # The same outage seen by SQLAlchemy (read models, idempotency keys) and
+    # by asyncpg connecting (a refused connection is an OSError).
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, _store_unavailable)
+    app.add_exception_handler(sqlalchemy.exc.InterfaceError, _store_unavailable)
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, _store_unavailable)
+    app.add_exception_handler(OSError, _store_unavailable)
     app.add_exception_handler(IntegrityError, _write_conflict)
     app.add_exception_handler(Exception, _unhandled)
     _install_openapi_components(app)

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from app.domain import reference
 from app.domain.order import SAMPLE_STAGES, STATES
@@ -25,6 +25,10 @@ _DECIMAL = r"^\d{1,15}(\.\d{1,10})?$"
 MAX_AMOUNT = Decimal(10) ** 15
 _PERCENT = r"^\d{1,3}(\.\d{1,4})?$"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 date-time, what OpenAPI's `format: date-time` means.
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
+)
 
 
 def _positive(value: str) -> str:
@@ -40,6 +44,13 @@ def _iso_date_only(value: Any) -> Any:
     return value
 
 
+def _iso_datetime_only(value: Any) -> Any:
+    # Lax pydantic would take "0.5" (a Unix timestamp) as a datetime.
+    if isinstance(value, str) and not _ISO_DATETIME.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date-time with a UTC offset")
+    return value
+
+
 DecimalString = Annotated[str, StringConstraints(pattern=_DECIMAL), Field(examples=["0.00"])]
 PositiveDecimal = Annotated[
     str, StringConstraints(pattern=_DECIMAL), AfterValidator(_positive),
@@ -47,6 +58,7 @@ PositiveDecimal = Annotated[
 ]
 Percent = Annotated[str, StringConstraints(pattern=_PERCENT), Field(examples=["30"])]
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime_only)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["USD"])]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(examples=["DE"])]
 # Control characters other than tab and line breaks are refused: PostgreSQL

@@ -154,6 +154,9 @@ class CostAnalysisIn(_Input):
     fx_rates: dict[CurrencyCode, PositiveDecimal] = Field(
         default_factory=dict, max_length=50,
         description="Rate from each cost currency into the order currency",
+        # Pydantic puts the key pattern in patternProperties only: other keys
+        # would look allowed in the schema, which the model refuses.
+        json_schema_extra={"additionalProperties": False},
     )
 
     @model_validator(mode="after")

@@ -38,7 +38,10 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
         if not isinstance(key, list) or len(key) != len(types):
             raise ValueError("wrong shape")
         pairs = zip(key, types, strict=True)
-        return [date.fromisoformat(v) if t is date else t(v) for v, t in pairs]
+        values = [date.fromisoformat(v) if t is date else t(v) for v, t in pairs]
+        if any(isinstance(v, int) and not 0 <= v < 2**63 for v in values):
+            raise ValueError("outside the 64-bit positions")  # else SQL overflows: 500
+        return values
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise InvalidValue("cursor", "not a cursor this endpoint returned") from None
 

@@ -122,3 +122,24 @@ audit = Table(
 
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
 READ_MODEL_TABLES = (customers, board, finance, audit)
+
+
+# Not a read model: the command side's idempotency keys (app/idempotency.py).
+# It shares this metadata so that one Alembic tree covers every table of ours.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("state", String(16), nullable=False),  # in_flight | done
+    Column("token", String(32), nullable=False),  # whose claim it is
+    Column("claimed_at", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False, index=True),
+    Column("aggregate_id", String(36)),
+    Column("version", BigInteger),
+    Column("position", BigInteger),
+    Column("extra", Text),
+    Column("completed_at", String(32)),
+)
+OUR_TABLES = frozenset(t.name for t in metadata.sorted_tables)

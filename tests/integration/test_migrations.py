@@ -8,16 +8,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from app.projections.tables import metadata
+from app.projections.tables import OUR_TABLES, metadata
 from app.store import alembic_config
 
-RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit"}
+RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit",
+             "idempotency_keys"}
+assert RM_TABLES == OUR_TABLES
 
 
 def _rm_tables(settings) -> set[str]:
     engine = create_engine(settings.sqlalchemy_url())
     try:
-        return {t for t in inspect(engine).get_table_names() if t.startswith("rm_")}
+        return {t for t in inspect(engine).get_table_names() if t in OUR_TABLES}
     finally:
         engine.dispose()
 
@@ -29,7 +31,7 @@ def _schema_diff(settings) -> list:
             context = MigrationContext.configure(conn, opts={
                 "compare_type": True,
                 "include_name": lambda name, type_, parent: type_ != "table"
-                or name.startswith("rm_"),
+                or name in OUR_TABLES,
             })
             return compare_metadata(context, metadata)
     finally:

@@ -8,8 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from app.api.auth import STAFF_ROLES, Principal, require_roles
+from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import PROBLEM_RESPONSES
+from app.api.links import CUSTOMER_LINKS
 from app.api.schemas import CustomerCreate, CustomerPublic
 from app.domain.values import Actor
 
@@ -25,13 +27,13 @@ def _responses(*codes: int) -> dict[int | str, dict]:
 
 @router.post(
     "/customers", status_code=201, operation_id="createCustomer",
-    responses=_responses(401, 403, 422),
+    responses={**_responses(401, 403, 413, 422), 201: {"links": CUSTOMER_LINKS}},
 )
-def create_customer(body: CustomerCreate, gendan: GendanDep, principal: Registrar,
+def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed, principal: Registrar,
                     response: Response) -> CustomerPublic:
     """Register a customer; its region follows from the ISO 3166 country."""
     customer = gendan.register_customer(
-        body.name, body.country, Actor(principal.sub, principal.role)
+        body.name, body.country, Actor(principal.sub, principal.role), keyed=keyed
     )
     response.headers["Location"] = f"/v1/customers/{customer['id']}"
     return CustomerPublic.model_validate(customer)

@@ -14,7 +14,7 @@ from app.application import CommandResult
 from app.domain.values import Actor
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 422)
+    code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 412, 413, 422)
 }
 
 # Roles that several rows of the issue's HTTP contract table share.
@@ -33,4 +33,6 @@ def answer(response: Response, result: CommandResult,
     """The order after the command, with ``ETag`` so a client can tell which
     version it holds (mobile apps retry; the version tells them what landed)."""
     response.headers["ETag"] = f'"{result.version}"'
+    if result.replayed:  # the answer of an earlier request with this Idempotency-Key
+        response.headers["Idempotency-Replayed"] = "true"
     return model.from_view(result.order, result.position, **(result.extra or {}))

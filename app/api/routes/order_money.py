@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from app.api.auth import Principal, require_roles
+from app.api.conditions import Conditions
 from app.api.deps import GendanDep
 from app.api.routes.order_common import (
     RESPONSES,
@@ -43,38 +44,39 @@ Shipper = Annotated[Principal, Depends(require_roles("purchaser", "supervisor", 
 @router.post(
     "/orders/{order_id}/cost-analysis", operation_id="analyseCosts", responses=RESPONSES,
 )
-def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep,
+def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep, cond: Conditions,
                   principal: CostAnalyst, response: Response) -> OrderPublic:
     """Record a cost analysis (`CostAnalysed`): costs are converted into the
     order currency with ``fx_rates`` and the margin is (total - costs) / total,
     floored to 4 places. A new analysis needs a new margin approval."""
     result = gendan.update_order(order_id, lambda o: o.analyse_costs(
         [cost.as_domain() for cost in body.costs], body.rates(), actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.post(
     "/orders/{order_id}/margin-approval", operation_id="approveMargin", responses=RESPONSES,
 )
-def approve_margin(order_id: UUID, body: MarginApprovalIn, gendan: GendanDep,
+def approve_margin(order_id: UUID, body: MarginApprovalIn, gendan: GendanDep, cond: Conditions,
                    principal: Manager, response: Response) -> OrderPublic:
     """The manager approves the latest cost analysis's margin (`MarginApproved`, G2)."""
     result = gendan.update_order(
-        order_id, lambda o: o.approve_margin(body.reason, actor(principal))
+        order_id, lambda o: o.approve_margin(body.reason, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match,
     )
     return answer(response, result)
 
 
 @router.post("/orders/{order_id}/payments", operation_id="recordPayment", responses=RESPONSES)
-def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep,
+def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep, cond: Conditions,
                    principal: Accountant, response: Response) -> OrderPublic:
     """Record money received (`DepositReceived`, `BalanceReceived`,
     `FeeReceived`). Only in the order's currency; never more than is due."""
     result = gendan.update_order(order_id, lambda o: o.record_payment(
         body.kind, Decimal(body.amount), body.currency, body.received_on, body.reference,
         actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
@@ -82,14 +84,16 @@ def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep,
     "/orders/{order_id}/production-release", operation_id="releaseProduction",
     responses=RESPONSES,
 )
-def release_production(order_id: UUID, gendan: GendanDep, principal: SupervisorOrManager,
+def release_production(order_id: UUID, gendan: GendanDep,
+                       cond: Conditions, principal: SupervisorOrManager,
                        response: Response, body: NoInput = None) -> OrderPublic:
     """Release bulk production (`ProductionOrderReleased`): G1 confirmed,
     G2 a cost analysis with an acceptable or approved margin, G5 an approved
     pre-production sample. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
     result = gendan.update_order(
-        order_id, lambda o: o.release_production(gendan.policy, actor(principal))
+        order_id, lambda o: o.release_production(gendan.policy, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match,
     )
     return answer(response, result)
 
@@ -99,30 +103,35 @@ def release_production(order_id: UUID, gendan: GendanDep, principal: SupervisorO
     operation_id="approveShipmentWithoutBalance", responses=RESPONSES,
 )
 def approve_shipment_without_balance(order_id: UUID, body: ShipmentWithoutBalanceIn,
-                                     gendan: GendanDep, principal: Manager,
+                                     gendan: GendanDep, cond: Conditions, principal: Manager,
                                      response: Response) -> OrderPublic:
     """The manager lets the order ship with balance due (G4); the accountant
     sees the alert ``shipment_without_balance`` until the balance arrives."""
     result = gendan.update_order(order_id, lambda o: o.approve_shipment_without_balance(
         body.reason, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.post("/orders/{order_id}/shipments", operation_id="recordShipment", responses=RESPONSES)
-def record_shipment(order_id: UUID, body: ShipmentIn, gendan: GendanDep, principal: Shipper,
+def record_shipment(order_id: UUID, body: ShipmentIn, gendan: GendanDep,
+                    cond: Conditions, principal: Shipper,
                     response: Response) -> OrderPublic:
     """Record that the goods left (`Shipped`); G4 wants the balance in full
     or a manager's approval."""
     result = gendan.update_order(order_id, lambda o: o.ship(
         body.shipped_on, body.carrier, body.transport_document, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.post("/orders/{order_id}/closure", operation_id="closeOrder", responses=RESPONSES)
-def close_order(order_id: UUID, gendan: GendanDep, principal: SupervisorOrManager,
+def close_order(order_id: UUID, gendan: GendanDep,
+                cond: Conditions, principal: SupervisorOrManager,
                 response: Response, body: NoInput = None) -> OrderPublic:
     """Close the order file of a shipped order (`OrderClosed`)."""
-    result = gendan.update_order(order_id, lambda o: o.close(actor(principal)))
+    result = gendan.update_order(
+        order_id, lambda o: o.close(actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match,
+    )
     return answer(response, result)

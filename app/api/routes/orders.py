@@ -16,7 +16,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.auth import STAFF_ROLES, Principal, require_roles
+from app.api.conditions import Conditions, Keyed
 from app.api.deps import GendanDep
+from app.api.links import ORDER_LINKS, SAMPLE_LINKS
 from app.api.routes import order_money
 from app.api.routes.order_common import (
     RESPONSES,
@@ -50,9 +52,10 @@ SampleRequester = Annotated[
 
 
 @router.post(
-    "/orders", status_code=201, operation_id="createOrder", responses=RESPONSES,
+    "/orders", status_code=201, operation_id="createOrder",
+    responses={**RESPONSES, 201: {"links": ORDER_LINKS}},
 )
-def create_order(body: OrderCreate, gendan: GendanDep, principal: Creator,
+def create_order(body: OrderCreate, gendan: GendanDep, keyed: Keyed, principal: Creator,
                  response: Response) -> OrderPublic:
     """Create an export order (`OrderCreated`). G3 checks the payment terms
     against the total and the customer's region; a reference the customer
@@ -61,7 +64,7 @@ def create_order(body: OrderCreate, gendan: GendanDep, principal: Creator,
         reference=body.reference, customer_id=body.customer_id, currency=body.currency,
         incoterm=body.incoterm, delivery_date=body.delivery_date,
         samples_required=body.samples_required, payment_terms=body.payment_terms.as_domain(),
-        lines=[line.as_domain() for line in body.lines], actor=actor(principal),
+        lines=[line.as_domain() for line in body.lines], actor=actor(principal), keyed=keyed,
     )
     response.headers["Location"] = f"/v1/orders/{result.order['id']}"
     return answer(response, result)
@@ -85,13 +88,14 @@ def get_order(
 
 @router.post(
     "/orders/{order_id}/samples", status_code=201, operation_id="requestSample",
-    responses=RESPONSES,
+    responses={**RESPONSES, 201: {"links": SAMPLE_LINKS}},
 )
-def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep,
+def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep, cond: Conditions,
                    principal: SampleRequester, response: Response) -> SampleRequestedPublic:
     """Request a style, approval or pre-production sample (`SampleRequested`)."""
     result = gendan.update_order(
-        order_id, lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))}
+        order_id, lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))},
+        keyed=cond.keyed, if_match=cond.if_match,
     )
     return answer(response, result, SampleRequestedPublic)
 
@@ -101,12 +105,13 @@ def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep,
     responses=RESPONSES,
 )
 def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan: GendanDep,
+                  cond: Conditions,
                   principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Record the customer's decision on a sample (`SampleApproved` /
     `SampleRejected`, with comments for the next round)."""
     result = gendan.update_order(order_id, lambda o: o.decide_sample(
         str(sample_id), body.decision, body.comments, body.evidence_ref, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
@@ -114,11 +119,15 @@ def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan:
     "/orders/{order_id}/proforma-invoice", operation_id="issueProformaInvoice",
     responses=RESPONSES,
 )
-def issue_proforma_invoice(order_id: UUID, gendan: GendanDep, principal: SupervisorOrManager,
+def issue_proforma_invoice(order_id: UUID, gendan: GendanDep,
+                           cond: Conditions, principal: SupervisorOrManager,
                            response: Response, body: NoInput = None) -> OrderPublic:
     """Issue the proforma invoice (`ProformaInvoiceIssued`): it freezes the
     lines, prices and terms the customer signs."""
-    result = gendan.update_order(order_id, lambda o: o.issue_proforma_invoice(actor(principal)))
+    result = gendan.update_order(
+        order_id, lambda o: o.issue_proforma_invoice(actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match,
+    )
     return answer(response, result)
 
 
@@ -126,49 +135,52 @@ def issue_proforma_invoice(order_id: UUID, gendan: GendanDep, principal: Supervi
     "/orders/{order_id}/proforma-invoice/signed-back",
     operation_id="recordProformaInvoiceSignedBack", responses=RESPONSES,
 )
-def record_pi_signed_back(order_id: UUID, body: PISignedBack, gendan: GendanDep,
+def record_pi_signed_back(order_id: UUID, body: PISignedBack, gendan: GendanDep, cond: Conditions,
                           principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Record the customer's signed-back proforma invoice, with its evidence."""
     result = gendan.update_order(order_id, lambda o: o.sign_back_proforma_invoice(
         body.signed_by, body.evidence_ref, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.put(
     "/orders/{order_id}/payment-terms", operation_id="amendPaymentTerms", responses=RESPONSES,
 )
-def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep,
+def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep, cond: Conditions,
                         principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Replace the payment terms before confirmation (`PaymentTermsAmended`);
     G3 checks them again, e.g. a Nigerian L/C gaining a confirming bank."""
     result = gendan.update_order(order_id, lambda o: o.amend_payment_terms(
         body.as_domain(), gendan.policy, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.post(
     "/orders/{order_id}/confirmation", operation_id="confirmOrder", responses=RESPONSES,
 )
-def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep,
+def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep, cond: Conditions,
                   principal: Manager, response: Response) -> OrderPublic:
     """Confirm the order (`OrderConfirmed`): G1 wants a signed-back PI or a
     waiver with reason, G2 an approved margin when below the threshold, G3
     acceptable terms (a Nigerian L/C confirmed by a third-country bank)."""
     result = gendan.update_order(order_id, lambda o: o.confirm(
         body.waiver_reason or None, gendan.policy, actor(principal),
-    ))
+    ), keyed=cond.keyed, if_match=cond.if_match)
     return answer(response, result)
 
 
 @router.post(
     "/orders/{order_id}/cancellation", operation_id="cancelOrder", responses=RESPONSES,
 )
-def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep,
+def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep, cond: Conditions,
                  principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Cancel an order that has not shipped (`OrderCancelled`)."""
-    result = gendan.update_order(order_id, lambda o: o.cancel(body.reason, actor(principal)))
+    result = gendan.update_order(
+        order_id, lambda o: o.cancel(body.reason, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match,
+    )
     return answer(response, result)
 
 

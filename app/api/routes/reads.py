@@ -12,11 +12,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime
 
 from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.deps import GendanDep, ReadsDep
 from app.api.errors import PROBLEM_RESPONSES
+from app.api.fields import IsoDateTime
 from app.api.read_schemas import (
     AuditPage,
     BoardPage,
@@ -39,10 +39,13 @@ AuditReader = Annotated[
 FeedReader = Annotated[Principal, Depends(require_roles("bi", "manager"))]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size, at most 500")]
+# Positions are 64-bit integers in both stores; a larger one is a 422, not a 500.
+MAX_POSITION = 2**63 - 1
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 MinPosition = Annotated[int | None, Query(
-    ge=0, description="Answer once the projections have applied this global position "
-                      "(the `position` of a command's answer), else 503 after a few seconds",
+    ge=0, le=MAX_POSITION,
+    description="Answer once the projections have applied this global position "
+                "(the `position` of a command's answer), else 503 after a few seconds",
 )]
 READ_PROBLEMS = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 422, 503)}
 
@@ -111,9 +114,9 @@ async def list_audit(
     actor: Annotated[str | None, Query(description="The actor's `sub`")] = None,
     type_: Annotated[str | None, Query(alias="type", description="Event type, e.g. "
                                        "`OrderConfirmed`")] = None,
-    since: Annotated[AwareDatetime | None, Query(
+    since: Annotated[IsoDateTime | None, Query(
         description="Inclusive; ISO 8601 with a UTC offset (a naive time is refused)")] = None,
-    until: Annotated[AwareDatetime | None, Query(
+    until: Annotated[IsoDateTime | None, Query(
         description="Exclusive; ISO 8601 with a UTC offset")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> AuditPage:
@@ -129,7 +132,8 @@ async def list_audit(
 @router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
 def list_events(
     _: FeedReader, gendan: GendanDep,
-    after: Annotated[int, Query(ge=0, description="A position: events after it")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION,
+                                description="A position: events after it")] = 0,
     limit: Limit = 50,
 ) -> EventsPage:
     """The event feed, from the event store itself, in strictly increasing
