@@ -3,14 +3,18 @@ roles, the actor they record, and how a command's result becomes the answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import Body, Depends, Response
 
 from app.api.auth import Principal, require_roles
 from app.api.errors import PROBLEM_RESPONSES
 from app.api.schemas import Empty, OrderPublic
-from app.application import CommandResult
+from app.api.conditions import Preconditions
+from app.application import CommandResult, Gendan
+from app.domain.order import Order
 from app.domain.values import Actor
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -26,6 +30,13 @@ NoInput = Annotated[Empty | None, Body()]
 
 def actor(principal: Principal) -> Actor:
     return Actor(principal.sub, principal.role)
+
+
+def run(gendan: Gendan, order_id: UUID, cond: Preconditions, response: Response,
+        command: Callable[[Order], Any], model: type[OrderPublic] = OrderPublic) -> Any:
+    """One command on one order, honouring Idempotency-Key and If-Match."""
+    result = gendan.update_order(order_id, command, keyed=cond.keyed, if_match=cond.if_match)
+    return answer(response, result, model)
 
 
 def answer(response: Response, result: CommandResult,

@@ -21,7 +21,7 @@ from app.api.routes.order_common import (
     NoInput,
     SupervisorOrManager,
     actor,
-    answer,
+    run,
 )
 from app.api.schemas import (
     CostAnalysisIn,
@@ -49,10 +49,9 @@ def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep, cond:
     """Record a cost analysis (`CostAnalysed`): costs are converted into the
     order currency with ``fx_rates`` and the margin is (total - costs) / total,
     floored to 4 places. A new analysis needs a new margin approval."""
-    result = gendan.update_order(order_id, lambda o: o.analyse_costs(
+    return run(gendan, order_id, cond, response, lambda o: o.analyse_costs(
         [cost.as_domain() for cost in body.costs], body.rates(), actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post(
@@ -61,11 +60,10 @@ def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep, cond:
 def approve_margin(order_id: UUID, body: MarginApprovalIn, gendan: GendanDep, cond: Conditions,
                    principal: Manager, response: Response) -> OrderPublic:
     """The manager approves the latest cost analysis's margin (`MarginApproved`, G2)."""
-    result = gendan.update_order(
-        order_id, lambda o: o.approve_margin(body.reason, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match,
+    return run(
+        gendan, order_id, cond, response,
+        lambda o: o.approve_margin(body.reason, actor(principal)),
     )
-    return answer(response, result)
 
 
 @router.post("/orders/{order_id}/payments", operation_id="recordPayment", responses=RESPONSES)
@@ -73,11 +71,10 @@ def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep, cond: Con
                    principal: Accountant, response: Response) -> OrderPublic:
     """Record money received (`DepositReceived`, `BalanceReceived`,
     `FeeReceived`). Only in the order's currency; never more than is due."""
-    result = gendan.update_order(order_id, lambda o: o.record_payment(
+    return run(gendan, order_id, cond, response, lambda o: o.record_payment(
         body.kind, Decimal(body.amount), body.currency, body.received_on, body.reference,
         actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post(
@@ -91,11 +88,10 @@ def release_production(order_id: UUID, gendan: GendanDep,
     G2 a cost analysis with an acceptable or approved margin, G5 an approved
     pre-production sample. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
-    result = gendan.update_order(
-        order_id, lambda o: o.release_production(gendan.policy, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match,
+    return run(
+        gendan, order_id, cond, response,
+        lambda o: o.release_production(gendan.policy, actor(principal)),
     )
-    return answer(response, result)
 
 
 @router.post(
@@ -107,10 +103,9 @@ def approve_shipment_without_balance(order_id: UUID, body: ShipmentWithoutBalanc
                                      response: Response) -> OrderPublic:
     """The manager lets the order ship with balance due (G4); the accountant
     sees the alert ``shipment_without_balance`` until the balance arrives."""
-    result = gendan.update_order(order_id, lambda o: o.approve_shipment_without_balance(
+    return run(gendan, order_id, cond, response, lambda o: o.approve_shipment_without_balance(
         body.reason, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post("/orders/{order_id}/shipments", operation_id="recordShipment", responses=RESPONSES)
@@ -119,10 +114,9 @@ def record_shipment(order_id: UUID, body: ShipmentIn, gendan: GendanDep,
                     response: Response) -> OrderPublic:
     """Record that the goods left (`Shipped`); G4 wants the balance in full
     or a manager's approval."""
-    result = gendan.update_order(order_id, lambda o: o.ship(
+    return run(gendan, order_id, cond, response, lambda o: o.ship(
         body.shipped_on, body.carrier, body.transport_document, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post("/orders/{order_id}/closure", operation_id="closeOrder", responses=RESPONSES)
@@ -130,8 +124,4 @@ def close_order(order_id: UUID, gendan: GendanDep,
                 cond: Conditions, principal: SupervisorOrManager,
                 response: Response, body: NoInput = None) -> OrderPublic:
     """Close the order file of a shipped order (`OrderClosed`)."""
-    result = gendan.update_order(
-        order_id, lambda o: o.close(actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match,
-    )
-    return answer(response, result)
+    return run(gendan, order_id, cond, response, lambda o: o.close(actor(principal)))

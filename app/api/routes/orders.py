@@ -27,6 +27,7 @@ from app.api.routes.order_common import (
     SupervisorOrManager,
     actor,
     answer,
+    run,
 )
 from app.api.schemas import (
     CancellationIn,
@@ -93,11 +94,11 @@ def get_order(
 def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep, cond: Conditions,
                    principal: SampleRequester, response: Response) -> SampleRequestedPublic:
     """Request a style, approval or pre-production sample (`SampleRequested`)."""
-    result = gendan.update_order(
-        order_id, lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))},
-        keyed=cond.keyed, if_match=cond.if_match,
+    return run(
+        gendan, order_id, cond, response,
+        lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))},
+        SampleRequestedPublic,
     )
-    return answer(response, result, SampleRequestedPublic)
 
 
 @router.post(
@@ -109,10 +110,9 @@ def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan:
                   principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Record the customer's decision on a sample (`SampleApproved` /
     `SampleRejected`, with comments for the next round)."""
-    result = gendan.update_order(order_id, lambda o: o.decide_sample(
+    return run(gendan, order_id, cond, response, lambda o: o.decide_sample(
         str(sample_id), body.decision, body.comments, body.evidence_ref, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post(
@@ -124,11 +124,10 @@ def issue_proforma_invoice(order_id: UUID, gendan: GendanDep,
                            response: Response, body: NoInput = None) -> OrderPublic:
     """Issue the proforma invoice (`ProformaInvoiceIssued`): it freezes the
     lines, prices and terms the customer signs."""
-    result = gendan.update_order(
-        order_id, lambda o: o.issue_proforma_invoice(actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match,
+    return run(
+        gendan, order_id, cond, response,
+        lambda o: o.issue_proforma_invoice(actor(principal)),
     )
-    return answer(response, result)
 
 
 @router.post(
@@ -138,10 +137,9 @@ def issue_proforma_invoice(order_id: UUID, gendan: GendanDep,
 def record_pi_signed_back(order_id: UUID, body: PISignedBack, gendan: GendanDep, cond: Conditions,
                           principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Record the customer's signed-back proforma invoice, with its evidence."""
-    result = gendan.update_order(order_id, lambda o: o.sign_back_proforma_invoice(
+    return run(gendan, order_id, cond, response, lambda o: o.sign_back_proforma_invoice(
         body.signed_by, body.evidence_ref, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.put(
@@ -151,10 +149,9 @@ def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep, c
                         principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Replace the payment terms before confirmation (`PaymentTermsAmended`);
     G3 checks them again, e.g. a Nigerian L/C gaining a confirming bank."""
-    result = gendan.update_order(order_id, lambda o: o.amend_payment_terms(
+    return run(gendan, order_id, cond, response, lambda o: o.amend_payment_terms(
         body.as_domain(), gendan.policy, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post(
@@ -165,10 +162,9 @@ def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep, cond:
     """Confirm the order (`OrderConfirmed`): G1 wants a signed-back PI or a
     waiver with reason, G2 an approved margin when below the threshold, G3
     acceptable terms (a Nigerian L/C confirmed by a third-country bank)."""
-    result = gendan.update_order(order_id, lambda o: o.confirm(
+    return run(gendan, order_id, cond, response, lambda o: o.confirm(
         body.waiver_reason or None, gendan.policy, actor(principal),
-    ), keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result)
+    ))
 
 
 @router.post(
@@ -177,11 +173,7 @@ def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep, cond:
 def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep, cond: Conditions,
                  principal: SupervisorOrManager, response: Response) -> OrderPublic:
     """Cancel an order that has not shipped (`OrderCancelled`)."""
-    result = gendan.update_order(
-        order_id, lambda o: o.cancel(body.reason, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match,
-    )
-    return answer(response, result)
+    return run(gendan, order_id, cond, response, lambda o: o.cancel(body.reason, actor(principal)))
 
 
 router.include_router(order_money.router)
