@@ -14,11 +14,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.main import create_app
 
-    # One process per `gendan serve`: scale out with more processes behind a
-    # load balancer (README), not uvicorn --workers (FACTS.md: +44 ms/request).
-    app = create_app(settings, migrate=not args.no_migrate)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                proxy_headers=True, timeout_graceful_shutdown=10)
+    options = dict(host=args.host, port=args.port, log_level=args.log_level,
+                   proxy_headers=True, timeout_graceful_shutdown=10)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, migrate=not args.no_migrate), **options)
+        return
+    # Several processes on one port (the GIL caps one process at one core).
+    # Migrations run once, here, before the workers start: concurrent DDL
+    # crashes on PostgreSQL (FACTS.md). uvicorn[standard]'s httptools/uvloop
+    # avoid the +44 ms per request of plain h11 workers (FACTS.md).
+    if not args.no_migrate:
+        from app.store import migrate
+
+        migrate(settings)
+    uvicorn.run("app.main:create_app", factory=True, workers=args.workers, **options)
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -67,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-migrate", action="store_true",
                        help="skip migrations (they ran as a separate step)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="API processes on this port (each runs the projections "
+                            "unless GENDAN_RUN_PROJECTIONS=false)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 
