@@ -25,5 +25,10 @@ test: $(VENV)/.installed
 openapi: $(VENV)/.installed
 	$(VENV)/bin/gendan openapi --output openapi.json
 
+# The speed benchmark of issue 3 on SQLite and PostgreSQL (127.0.0.1:5432),
+# about 15 minutes; `$(PY) -m bench.run --store sqlite --quick` for a 1-minute look.
+bench: $(VENV)/.installed
+	$(PY) -m bench.run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
