@@ -16,8 +16,20 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_top
              "actor_sub", "actor_role"}
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Decimals as strings (never floats), dates ISO 8601, UUIDs as text."""
+    # Exact types first (the projections describe every event): the same
+    # results as the isinstance() chain below, which handles the rest.
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _AS_IS else jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (datetime, date)):
@@ -37,15 +49,18 @@ def event_type(event: Any) -> str:
 
 def describe_event(event: Any, position: int) -> dict[str, Any]:
     is_order = isinstance(event, Order.Event)
+    aggregate_id = str(event.originator_id)
     return {
         "position": position,
         "type": event_type(event),
-        "order_id": str(event.originator_id) if is_order else None,
-        "aggregate_id": str(event.originator_id),
+        "order_id": aggregate_id if is_order else None,
+        "aggregate_id": aggregate_id,
         "aggregate_type": "order" if is_order else (
             "customer" if isinstance(event, Customer.Event) else "other"),
         "version": event.originator_version,
         "occurred_at": event.timestamp,
         "actor": {"sub": event.actor_sub, "role": event.actor_role},
-        "data": jsonable({k: v for k, v in vars(event).items() if k not in _ENVELOPE}),
+        # jsonable() of the attributes, in one pass (the projections describe every event).
+        "data": {k: v if type(v) in _AS_IS else jsonable(v)
+                 for k, v in vars(event).items() if k not in _ENVELOPE},
     }

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert
-
 from app.eventlog import describe_event
+from app.projections.batch import Batch
 from app.projections.common import iso
 from app.projections.tables import audit
 
 NAME = "audit"
 
 
-def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
+def rows(event: Any) -> tuple[()]:
+    return ()  # append-only: reads nothing
+
+
+def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
+    batch.append(audit, entry(event, position))
+
+
+def entry(event: Any, position: int) -> dict[str, Any]:
     described = describe_event(event, position)
-    conn.execute(insert(audit).values(
+    return dict(
         position=position,
         order_id=described["order_id"],
         aggregate_id=described["aggregate_id"],
@@ -27,4 +34,4 @@ def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
         actor_role=described["actor"]["role"],
         occurred_at=iso(described["occurred_at"]),
         data=described["data"],
-    ))
+    )

@@ -9,11 +9,11 @@ another day must give the same rows.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
 from app.domain.order import Order
+from app.projections.batch import Batch
 from app.projections.common import (
     FINAL_STATES,
     alerts_after,
@@ -21,9 +21,11 @@ from app.projections.common import (
     deposit_due_minor,
     event_name,
     iso,
+    order_rows,
     plain,
     rank,
     state_after,
+    text_id,
     to_minor,
 )
 from app.projections.tables import board
@@ -79,29 +81,28 @@ def derive(state: str, facts: dict[str, Any], total_minor: int,
     return ("pre-production sample approval" if samples_pending else "proforma invoice"), blockers
 
 
-def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
+def rows(event: Any) -> tuple[tuple[Any, str], ...]:
+    """The rows ``apply`` reads for this event (the batch loads them first)."""
+    return order_rows(board, event)
+
+
+def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     name = event_name(event)
-    threshold = Decimal(settings.margin_threshold_percent) / 100
+    threshold = _threshold(settings.margin_threshold_percent)
     if name == "OrderCreated":
-        _create(conn, event, position, threshold)
+        batch.add(board, created(event, position, threshold,
+                                 customer_name(batch, event.customer_id)))
         return
     if not isinstance(event, Order.Event):
         return
-    order_id = str(event.originator_id)
-    row = conn.execute(select(board).where(board.c.order_id == order_id)).mappings().one()
-    facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
-    state = state_after(row["state"], name)
-    milestone, blockers = derive(state, facts, row["total_minor"], threshold)
-    conn.execute(
-        update(board).where(board.c.order_id == order_id).values(
-            state=state, next_milestone=milestone, blockers=blockers,
-            alerts=alerts_after(row["alerts"], event), facts=facts,
-            updated_at=iso(event.timestamp), position=position,
-        )
-    )
+    order_id = text_id(event.originator_id)
+    batch.update(board, order_id,
+                 changes(batch.row(board, order_id), event, position, threshold))
 
 
-def _create(conn: Connection, event: Any, position: int, threshold: Decimal) -> None:
+def created(event: Any, position: int, threshold: Decimal,
+            customer: str | None) -> dict[str, Any]:
+    """The row an OrderCreated makes (every column: one INSERT per batch)."""
     total_minor = to_minor(event.total, event.currency)
     facts = {
         "samples_required": bool(event.samples_required),
@@ -114,15 +115,33 @@ def _create(conn: Connection, event: Any, position: int, threshold: Decimal) -> 
         "shipment_without_balance": False,
     }
     milestone, blockers = derive("inquiry", facts, total_minor, threshold)
-    conn.execute(insert(board).values(
-        order_id=str(event.originator_id), reference=event.reference,
-        customer_id=str(event.customer_id),
-        customer_name=customer_name(conn, event.customer_id), state="inquiry",
+    return dict(
+        order_id=text_id(event.originator_id), reference=event.reference,
+        customer_id=text_id(event.customer_id), customer_name=customer, state="inquiry",
         owner=event.actor_sub, currency=event.currency, total_minor=total_minor,
         delivery_date=event.delivery_date, next_milestone=milestone, blockers=blockers,
         alerts=[], facts=facts, created_at=iso(event.timestamp),
         updated_at=iso(event.timestamp), position=position,
-    ))
+    )
+
+
+def changes(row: dict[str, Any], event: Any, position: int,
+            threshold: Decimal) -> dict[str, Any]:
+    """The columns any later event of the order sets (new values throughout:
+    the row's lists and dicts are never changed in place)."""
+    facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
+    state = state_after(row["state"], event_name(event))
+    milestone, blockers = derive(state, facts, row["total_minor"], threshold)
+    return dict(
+        state=state, next_milestone=milestone, blockers=blockers,
+        alerts=alerts_after(row["alerts"], event), facts=facts,
+        updated_at=iso(event.timestamp), position=position,
+    )
+
+
+@lru_cache(maxsize=8)
+def _threshold(percent: Decimal) -> Decimal:
+    return Decimal(percent) / 100
 
 
 def _facts_after(facts: dict[str, Any], event: Any, currency: str,

@@ -4,12 +4,13 @@ text, and the order state an event leads to."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, select
-
+from app.domain.order import Order
 from app.domain.reference import currency_minor_units, quantize_money
+from app.projections.batch import Batch
 from app.projections.tables import customers
 
 # States whose delivery date can no longer be missed.
@@ -34,8 +35,11 @@ _STATE_AFTER = {
 }
 
 
+_RANK = {state: index for index, state in enumerate(_STATE_RANK)}
+
+
 def rank(state: str) -> int:
-    return _STATE_RANK.index(state) if state in _STATE_RANK else len(_STATE_RANK)
+    return _RANK.get(state, len(_STATE_RANK))
 
 
 def state_after(state: str, event_name: str) -> str:
@@ -50,14 +54,34 @@ def event_name(event: Any) -> str:
     return type(event).__name__
 
 
+# Cached per currency: an ISO 4217 enum lookup per amount otherwise, and a
+# new order converts four amounts (a rebuild converts every order's).
+@lru_cache(maxsize=256)
+def _units(currency: str) -> int:
+    return currency_minor_units(currency) or 0
+
+
+@lru_cache(maxsize=256)
+def _quantum(currency: str) -> Decimal:
+    # 1 rounded to the currency (1.00 USD, 1 JPY): its exponent is what
+    # quantize_money rounds to. ValueError for an unknown currency, as there.
+    return quantize_money(Decimal(1), currency)
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
-    units = currency_minor_units(currency) or 0
-    return int(quantize_money(amount, currency).scaleb(units))
+    """quantize_money(amount, currency) in minor units (half up, as there)."""
+    try:
+        quantized = amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # NaN, or more digits than the context holds
+        quantized = quantize_money(amount, currency)  # its ValueError
+    if not quantized.is_finite():  # Infinity quantizes to nothing
+        quantized = quantize_money(amount, currency)
+    return int(quantized.scaleb(_units(currency)))
 
 
 def from_minor(minor: int, currency: str) -> str:
     """Minor units as a decimal string with the currency's places ("2550.00")."""
-    units = currency_minor_units(currency) or 0
+    units = _units(currency)
     return plain(Decimal(int(minor)).scaleb(-units))
 
 
@@ -67,20 +91,38 @@ def plain(value: Decimal) -> str:
 
 def deposit_due_minor(total_minor: int, percent: Decimal, currency: str) -> int:
     """As the aggregate computes it: total x percent / 100, rounded half up."""
-    units = currency_minor_units(currency) or 0
-    total = Decimal(int(total_minor)).scaleb(-units)
+    total = Decimal(int(total_minor)).scaleb(-_units(currency))
     return to_minor(total * percent / 100, currency)
 
 
+@lru_cache(maxsize=1024)
 def iso(ts: datetime) -> str:
-    """UTC with microseconds always, so the text sorts like the time."""
+    """UTC with microseconds always, so the text sorts like the time.
+    (Cached: the board, its alerts and the audit trail each format the same
+    event's timestamp; equal instants give equal text whatever their zone.)"""
     return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-def customer_name(conn: Connection, customer_id: Any) -> str | None:
-    return conn.execute(
-        select(customers.c.name).where(customers.c.id == str(customer_id))
-    ).scalar_one_or_none()
+@lru_cache(maxsize=4096)
+def text_id(value: Any) -> str:
+    """str() of a UUID, cached: board, finance and the customer lookups each
+    need the same event's ids as text (1 us apiece for uuid.__str__)."""
+    return str(value)
+
+
+def order_rows(table: Any, event: Any) -> tuple[tuple[Any, str], ...]:
+    """The rows an order read model (board, finance) reads for an event: the
+    customer's name for a new order, the order's row for the others."""
+    if event_name(event) == "OrderCreated":
+        return ((customers, text_id(event.customer_id)),)
+    if isinstance(event, Order.Event):
+        return ((table, text_id(event.originator_id)),)
+    return ()
+
+
+def customer_name(batch: Batch, customer_id: Any) -> str | None:
+    row = batch.get(customers, text_id(customer_id))
+    return None if row is None else row["name"]
 
 
 def alerts_after(alerts: list[dict[str, Any]], event: Any) -> list[dict[str, Any]]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert
-
+from app.projections.batch import Batch
 from app.projections.common import event_name
 from app.projections.tables import customers
 
 NAME = "customers"
 
 
-def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
+def rows(event: Any) -> tuple[()]:
+    return ()  # only ever inserts
+
+
+def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     if event_name(event) != "CustomerRegistered":
         return
-    conn.execute(insert(customers).values(
+    # Kept in the batch too: an order created later in the same batch finds
+    # the name without a query.
+    batch.add(customers, dict(
         id=str(event.originator_id), name=event.name, country=event.country,
         region=event.region, position=position,
     ))

@@ -7,16 +7,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
 from app.domain.order import Order
+from app.projections.batch import Batch
 from app.projections.common import (
     alerts_after,
     customer_name,
     deposit_due_minor,
     event_name,
+    order_rows,
     plain,
     state_after,
+    text_id,
     to_minor,
 )
 from app.projections.tables import finance
@@ -24,31 +25,29 @@ from app.projections.tables import finance
 NAME = "finance"
 
 
-def apply(conn: Connection, event: Any, position: int, settings: Any) -> None:
+def rows(event: Any) -> tuple[tuple[Any, str], ...]:
+    """The rows ``apply`` reads for this event (the batch loads them first)."""
+    return order_rows(finance, event)
+
+
+def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     name = event_name(event)
     if name == "OrderCreated":
-        _create(conn, event, position)
+        batch.add(finance, created(event, position, customer_name(batch, event.customer_id)))
         return
     if not isinstance(event, Order.Event):
         return
-    order_id = str(event.originator_id)
-    row = conn.execute(select(finance).where(finance.c.order_id == order_id)).mappings().one()
-    values: dict[str, Any] = {
-        "state": state_after(row["state"], name),
-        "alerts": alerts_after(row["alerts"], event),
-        "position": position,
-    }
-    values.update(_changes(row, event, name))
-    conn.execute(update(finance).where(finance.c.order_id == order_id).values(**values))
+    order_id = text_id(event.originator_id)
+    batch.update(finance, order_id, changes(batch.row(finance, order_id), event, position))
 
 
-def _create(conn: Connection, event: Any, position: int) -> None:
+def created(event: Any, position: int, customer: str | None) -> dict[str, Any]:
+    """The row an OrderCreated makes (every column: one INSERT per batch)."""
     contract = to_minor(event.total, event.currency)
     percent = Decimal(event.payment_terms["deposit_percent"])
-    conn.execute(insert(finance).values(
-        order_id=str(event.originator_id), reference=event.reference,
-        customer_id=str(event.customer_id),
-        customer_name=customer_name(conn, event.customer_id), currency=event.currency,
+    return dict(
+        order_id=text_id(event.originator_id), reference=event.reference,
+        customer_id=text_id(event.customer_id), customer_name=customer, currency=event.currency,
         state="inquiry", deposit_percent=plain(percent), contract_minor=contract,
         deposit_due_minor=deposit_due_minor(contract, percent, event.currency),
         deposit_received_minor=0, balance_received_minor=0, paid_minor=0,
@@ -56,10 +55,22 @@ def _create(conn: Connection, event: Any, position: int) -> None:
         margin_approved=False, shipment_without_balance=False,
         shipment_without_balance_reason=None, alerts=[], created_position=position,
         position=position,
-    ))
+    )
 
 
-def _changes(row: Any, event: Any, name: str) -> dict[str, Any]:
+def changes(row: dict[str, Any], event: Any, position: int) -> dict[str, Any]:
+    """The columns any later event of the order sets."""
+    name = event_name(event)
+    values: dict[str, Any] = {
+        "state": state_after(row["state"], name),
+        "alerts": alerts_after(row["alerts"], event),
+        "position": position,
+    }
+    values.update(_changes(row, event, name))
+    return values
+
+
+def _changes(row: dict[str, Any], event: Any, name: str) -> dict[str, Any]:
     """The money columns an event changes (paid and balance due together)."""
     currency = row["currency"]
     if name == "PaymentTermsAmended":

@@ -2,9 +2,11 @@
 read model, exactly once.
 
 Each batch is one SQLAlchemy transaction: lock the tracking rows, read up to
-``batch_size`` notifications after them, apply each to every read model,
-move the tracking rows, commit. A crash anywhere rolls the whole batch back,
-so the rows and the positions never disagree. The lock makes concurrent
+``batch_size`` notifications after them, apply each to every read model in
+memory (app/projections/batch.py: the rows the batch touches are read with
+a few queries and written back in bulk), move the tracking rows, commit. A
+crash anywhere rolls the whole batch back, so the rows and the positions
+never disagree. The lock makes concurrent
 runners (several worker processes on PostgreSQL) take turns: the second
 one sees the first one's new position once it gets the lock. On SQLite the
 write transaction (``BEGIN IMMEDIATE``) serialises them.
@@ -29,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.config import Settings
 from app.projections import audit, board, customers, finance
+from app.projections.batch import Batch, collector_paused
 from app.projections.tables import READ_MODEL_TABLES, tracking
 
 log = logging.getLogger("gendan.projections")
@@ -37,6 +40,9 @@ log = logging.getLogger("gendan.projections")
 PROJECTIONS = (customers, board, finance, audit)
 NAMES = tuple(p.NAME for p in PROJECTIONS)
 BATCH_SIZE = 500
+# A rebuild reads the events in bigger chunks (all in its one transaction):
+# fewer round trips, and its rows stay in memory between chunks.
+REBUILD_BATCH_SIZE = 5000
 
 
 class SimulatedCrash(RuntimeError):
@@ -101,7 +107,9 @@ class ProjectionRunner:
             notifications = self._select(min(positions.values()))
             if not notifications:
                 return 0
-            self._apply(conn, notifications, positions)
+            batch = Batch(conn)
+            self._apply(batch, notifications, positions)
+            batch.flush()
             self._save(conn, notifications[-1].id)
         return len(notifications)
 
@@ -116,13 +124,19 @@ class ProjectionRunner:
         readers see the old rows until the new ones are complete."""
         self._ensure_tracking()
         total = 0
-        with self._engine.begin() as conn:
+        with self._engine.begin() as conn, collector_paused():
             self._lock(conn)  # a live runner waits for the rebuild
             for table in READ_MODEL_TABLES:
                 conn.execute(delete(table))
+            # fresh: the tables are empty, so rows not made by the rebuild
+            # itself need no loading. One batch for every chunk keeps them.
+            batch = Batch(conn, fresh=True)
+            size = max(self.batch_size, REBUILD_BATCH_SIZE)
             last = 0
-            while notifications := self._select(last):
-                self._apply(conn, notifications, dict.fromkeys(NAMES, 0))
+            while notifications := self._select(last, size):
+                self._apply(batch, notifications, dict.fromkeys(NAMES, 0))
+                batch.flush()
+                batch.trim()
                 last = notifications[-1].id
                 total += len(notifications)
             self._save(conn, last)
@@ -150,21 +164,32 @@ class ProjectionRunner:
             query = query.order_by(tracking.c.name).with_for_update()
         return {name: int(position) for name, position in conn.execute(query).all()}
 
-    def _select(self, after: int) -> Sequence[Any]:
+    def _select(self, after: int, limit: int | None = None) -> Sequence[Any]:
         return self._recorder.select_notifications(
-            start=after, limit=self.batch_size, inclusive_of_start=False
+            start=after, limit=limit or self.batch_size, inclusive_of_start=False
         )
 
-    def _apply(self, conn: Connection, notifications: Sequence[Any],
+    def _apply(self, batch: Batch, notifications: Sequence[Any],
                positions: dict[str, int]) -> None:
-        for applied, notification in enumerate(notifications):
+        """Every event to every read model, in memory; ``batch.flush`` writes."""
+        to_domain_event = self.gendan.mapper.to_domain_event
+        # (position, event, the projections that have not applied it yet):
+        # a read model added later starts behind the others.
+        newest = max(positions.values())
+        work = [(n.id, to_domain_event(n), PROJECTIONS if n.id > newest
+                 else [p for p in PROJECTIONS if n.id > positions[p.NAME]])
+                for n in notifications]
+        if not batch.fresh:  # a fresh batch (a rebuild) has nothing to load
+            for _, event, behind in work:
+                for projection in behind:
+                    for table, key in projection.rows(event):
+                        batch.want(table, key)
+            batch.load()
+        for applied, (position, event, behind) in enumerate(work):
             if self.fail_after is not None and applied >= self.fail_after:
                 raise SimulatedCrash(f"crashed after {applied} events of a batch")
-            domain_event = self.gendan.mapper.to_domain_event(notification)
-            for projection in PROJECTIONS:
-                # A read model added later starts behind the others.
-                if notification.id > positions[projection.NAME]:
-                    projection.apply(conn, domain_event, notification.id, self.settings)
+            for projection in behind:
+                projection.apply(batch, event, position, self.settings)
 
     def _save(self, conn: Connection, last: int) -> None:
         conn.execute(update(tracking).where(tracking.c.name.in_(NAMES)).values(position=last))
@@ -211,7 +236,12 @@ class ProjectionRunner:
             self.error = None
             delay = self.settings.projection_poll_seconds
             if count < self.batch_size:
-                self._wake.wait(self.settings.projection_poll_seconds)
+                woken = self._wake.wait(self.settings.projection_poll_seconds)
+                if woken and count:
+                    # Under load every command wakes us: let a few more events
+                    # arrive so one transaction applies them all (the lag
+                    # budget is 250 ms; a batch per event costs the API CPU).
+                    self._stopping.wait(self.settings.projection_gather_seconds)
 
     def _listen(self) -> None:
         channel = getattr(self.gendan.recorder, "channel_name", None)
