@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # How long a read with ?min_position=N waits before answering 503.
     read_wait_seconds: float = 5.0
     projection_poll_seconds: float = 0.2
+    # After a wake-up following a busy batch, wait this long to gather more
+    # events into the next batch (see ProjectionRunner._loop).
+    projection_gather_seconds: float = 0.02
     snapshot_interval: int = 50
     # Idempotency-Key: how long a claim holds before a retry may take it
     # over (a crashed request), and how long completed keys are kept.
