@@ -15,13 +15,6 @@ from app.idempotency import Claim, Completed, IdempotencyInFlight, IdempotencySt
 MANAGER = Actor("chen", "manager")
 
 
-@pytest.fixture
-def gendan(fresh_settings):
-    app = Gendan(fresh_settings)
-    yield app
-    app.close()
-
-
 def new_order(app: Gendan) -> str:
     customer = app.register_customer("C", "DE", MANAGER)
     return app.create_order(

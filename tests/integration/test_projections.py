@@ -23,13 +23,6 @@ MERCH = Actor("mia", "merchandiser")
 ACCOUNTANT = Actor("acc", "accountant")
 
 
-@pytest.fixture
-def gendan(fresh_settings):
-    app = Gendan(fresh_settings)
-    yield app
-    app.close()
-
-
 def dump(settings) -> dict[str, list[dict]]:
     """Every row of every read-model table, in primary-key order."""
     engine = create_engine(settings.sqlalchemy_url())
