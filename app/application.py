@@ -23,7 +23,7 @@ from app.domain.order import Order
 from app.domain.values import Actor, Policy
 from app.eventlog import describe_event
 from app.eventstore import Completion, IdempotencyClaimLost
-from app.idempotency import Claim, Completed, IdempotencyStore, KeyedRequest
+from app.idempotency import Claim, Completed, IdempotencyStore, KeyedRequest, utc_text
 from app.views import order_view
 
 # A concurrent writer may take the version we loaded; the command is then
@@ -223,7 +223,7 @@ class Gendan(Application):
             return {}
         return {"idempotency": Completion(
             claim.scope, claim.key, claim.token, str(aggregate.id), aggregate.version,
-            extra, datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            extra, utc_text(datetime.now(timezone.utc)),
         )}
 
     def _replay(self, done: Completed) -> CommandResult:

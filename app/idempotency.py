@@ -72,7 +72,8 @@ class Completed:
     extra: dict[str, Any] | None
 
 
-def _iso(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds: fixed width, so the text sorts as time."""
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -114,7 +115,7 @@ class IdempotencyStore:
             inserted = conn.execute(
                 self._dialect.insert(keys).values(
                     **mine, fingerprint=request.fingerprint, state="in_flight", token=token,
-                    claimed_at=_iso(now), created_at=_iso(now),
+                    claimed_at=utc_text(now), created_at=utc_text(now),
                 ).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(keys.c.token)
             ).first()
             if inserted is not None:
@@ -123,7 +124,7 @@ class IdempotencyStore:
                 keys.c.scope == request.scope, keys.c.key == request.key)).one_or_none()
             if row is None:
                 return None  # released meanwhile: try again
-            if row.created_at < _iso(now - self.ttl):
+            if row.created_at < utc_text(now - self.ttl):
                 conn.execute(delete(keys).where(keys.c.scope == row.scope, keys.c.key == row.key,
                                                 keys.c.token == row.token))
                 return None  # expired: the same key is a new request now
@@ -140,14 +141,14 @@ class IdempotencyStore:
             taken = conn.execute(update(keys).where(
                 keys.c.scope == row.scope, keys.c.key == row.key, keys.c.token == row.token,
                 keys.c.state == "in_flight",
-            ).values(token=token, claimed_at=_iso(now)).returning(keys.c.token)).first()
+            ).values(token=token, claimed_at=utc_text(now)).returning(keys.c.token)).first()
             return Claim(request.scope, request.key, token) if taken is not None else None
 
     def _purge_expired(self) -> None:
         if time.monotonic() - self._purged_at < _PURGE_EVERY_SECONDS:
             return
         self._purged_at = time.monotonic()
-        cutoff = _iso(datetime.now(timezone.utc) - self.ttl)
+        cutoff = utc_text(datetime.now(timezone.utc) - self.ttl)
         with self._engine.begin() as conn:
             conn.execute(delete(keys).where(keys.c.created_at < cutoff,
                                             keys.c.state == "done"))

@@ -8,19 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from app.domain.order import Order
+# The domain's own states: the board ranks and filters by the same list.
+from app.domain.order import FINAL_STATES, STATES, Order
 from app.domain.reference import currency_minor_units, quantize_money
 from app.projections.batch import Batch
 from app.projections.tables import customers
 
 # States whose delivery date can no longer be missed.
 DONE_STATES = ("shipped", "closed", "cancelled")
-FINAL_STATES = ("closed", "cancelled")
-
-_STATE_RANK = (
-    "inquiry", "quoted", "sampling", "pi_issued", "pi_signed", "confirmed",
-    "in_production", "inspected", "ready_to_ship", "shipped", "closed",
-)
 
 # The state each event moves an order to (mirrors the events' ``apply`` in
 # app/domain/order.py; the projections never load aggregates).
@@ -35,11 +30,11 @@ _STATE_AFTER = {
 }
 
 
-_RANK = {state: index for index, state in enumerate(_STATE_RANK)}
+_RANK = {state: index for index, state in enumerate(STATES)}
 
 
 def rank(state: str) -> int:
-    return _RANK.get(state, len(_STATE_RANK))
+    return _RANK.get(state, len(STATES))
 
 
 def state_after(state: str, event_name: str) -> str:
