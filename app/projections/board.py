@@ -12,10 +12,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from app.domain.order import Order
+from app.domain.order import FINAL_STATES, Order
 from app.projections.batch import Batch
 from app.projections.common import (
-    FINAL_STATES,
     alerts_after,
     customer_name,
     deposit_due_minor,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 # The domain's own states: the board ranks and filters by the same list.
-from app.domain.order import FINAL_STATES, STATES, Order
+from app.domain.order import STATES, Order
 from app.domain.reference import currency_minor_units, quantize_money
 from app.projections.batch import Batch
 from app.projections.tables import customers

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.api.errors import NotReady
 from app.config import Settings
 from app.domain.errors import InvalidValue
-from app.projections.common import DONE_STATES, FINAL_STATES, from_minor, iso
+from app.domain.order import FINAL_STATES
+from app.projections.common import DONE_STATES, from_minor, iso
 from app.projections.tables import audit, board, finance, tracking
 
 _POLL_SECONDS = 0.02
