@@ -106,3 +106,50 @@ def g5_samples(order: Order) -> GateViolation | None:
     return GateViolation(
         "G5", "Bulk production needs the customer's approval of a pre-production sample"
     )
+
+
+# ---- sourcing (G7, G8) ---------------------------------------------------------
+WAIVER_ROLES = ("supervisor", "manager")
+
+
+def g7_send(state: str, revision: int) -> GateViolation | None:
+    if state == "reviewed":
+        return None
+    return GateViolation(
+        "G7", f"Purchase order revision {revision} is {state}: a supervisor must review it "
+              "before it goes to the supplier"
+    )
+
+
+def g8_new_items(new_items: list[str], rfq: Any, supplier_id: Any,
+                 waiver_reason: str | None, actor_role: str) -> GateViolation | None:
+    """``new_items``: the PO's items never bought before. Each needs an
+    awarded RFQ for it with quotes from three suppliers, awarded to this
+    PO's supplier, or a supervisor's (or manager's) waiver with reason."""
+    if not new_items:
+        return None
+    if waiver_reason and waiver_reason.strip():
+        if actor_role in WAIVER_ROLES:
+            return None
+        return GateViolation(
+            "G8", f"A sourcing waiver must come from a supervisor or manager, not a {actor_role}"
+        )
+    listed = ", ".join(repr(i) for i in new_items)
+    if rfq is None:
+        why = "no RFQ was given"
+    elif rfq.awarded is None:
+        why = f"RFQ {rfq.id} is not awarded"
+    elif rfq.supplier_count < 3:
+        why = f"RFQ {rfq.id} has quotes from {rfq.supplier_count} supplier(s), 3 are needed"
+    elif rfq.awarded["supplier_id"] != supplier_id:
+        why = f"RFQ {rfq.id} was awarded to supplier {rfq.awarded['supplier_id']}"
+    else:
+        uncovered = [i for i in new_items if not rfq.covers(i)]
+        if not uncovered:
+            return None
+        listed = ", ".join(repr(i) for i in uncovered)
+        why = f"RFQ {rfq.id} is for {rfq.item!r}"
+    return GateViolation(
+        "G8", f"First purchase of {listed} needs an awarded RFQ with quotes from at least "
+              f"3 suppliers or a supervisor's waiver with reason: {why}"
+    )

@@ -29,6 +29,9 @@ class Policy:
 
     margin_threshold: Decimal = Decimal("0.05")
     large_amounts: dict[str, Decimal] = field(default_factory=dict)
+    # Received quantity may differ from the PO by this fraction (both ways)
+    # before it raises an alert (issue 4: default ±3 %).
+    receipt_tolerance: Decimal = Decimal("0.03")
 
     def is_large(self, amount: Decimal, currency: str) -> bool:
         # A currency without a configured threshold counts as large (safe side).
@@ -44,6 +47,10 @@ def _decimal(value: Any, field_name: str) -> Decimal:
     if not number.is_finite():
         raise InvalidValue(field_name, "must be a finite number")
     return number
+
+
+# The public name, for the sourcing aggregates.
+parse_decimal = _decimal
 
 
 def _money(amount: Decimal, currency: str, field_name: str) -> Decimal:

@@ -1,0 +1,572 @@
+"""A purchase order to a supplier, from draft to signed back, received,
+invoiced and paid (SPEC.md G7; Plan 5 P/O).
+
+Each revision is reviewed by a supervisor before it is sent (G7). Sending
+freezes the revision's ``content`` and its SHA-256 ``content_hash`` (RFC
+8785 canonical JSON), which is what the supplier signs back with its key.
+An amendment starts a new revision: the earlier acknowledgement no longer
+counts and the new revision must be reviewed, sent and signed back again.
+The PO "counts as placed" only while its current revision is signed back.
+
+Every event names the supplier and the customer order the PO serves, so
+the read models (supplier performance, the order's board row) need no
+lookups to place it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from app.domain import gates
+from app.domain.canonical import content_hash
+from app.domain.errors import Conflict, InvalidState, InvalidValue, NotFound
+from app.domain.purchasing import (
+    check_receipt_line,
+    content_of,
+    match_invoice,
+    parse_po_lines,
+    parse_receipt_quantities,
+    total_of,
+)
+from app.domain.reference import quantize_money
+from app.domain.rfq import parse_quantity, parse_unit_price
+from app.domain.values import Actor, Policy, parse_currency, parse_decimal, parse_money
+
+PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
+DECISIONS = ("accept", "reject", "counter")
+ADJUSTMENT_REASONS = ("late_delivery", "short_delivery", "quality", "price", "other")
+
+
+class PurchaseOrder(Aggregate):
+    class Event(Aggregate.Event):
+        actor_sub: str
+        actor_role: str
+        supplier_id: UUID
+        order_id: UUID | None
+
+    class PurchaseOrderDrafted(Event, Aggregate.Created):
+        rfq_id: UUID | None
+        currency: str
+        terms: str | None
+        lines: list[dict[str, Any]]
+        total: Decimal
+        waiver_reason: str | None
+
+    def __init__(self, supplier_id: UUID, order_id: UUID | None, rfq_id: UUID | None,
+                 currency: str, terms: str | None, lines: list[dict[str, Any]],
+                 total: Decimal, waiver_reason: str | None, actor_sub: str, actor_role: str):
+        self.supplier_id = supplier_id
+        self.order_id = order_id
+        self.rfq_id = rfq_id
+        self.currency = currency
+        self.terms = terms
+        self.lines = lines
+        self.total = total
+        self.waiver_reason = waiver_reason
+        self.drafted_by = actor_sub
+        self.state = "draft"
+        self.revision = 1
+        self.sent: dict[int, dict[str, Any]] = {}  # revision -> {content, content_hash, sent_at}
+        self.signed_revision = 0
+        self.acknowledgements: list[dict[str, Any]] = []
+        self.counter: dict[str, Any] | None = None  # the open counter-proposal
+        self.delivery_notes: list[dict[str, Any]] = []
+        self.receipts: list[dict[str, Any]] = []
+        self.received: dict[int, dict[str, Decimal]] = {}  # line_no -> received/accepted
+        self.invoices: dict[str, dict[str, Any]] = {}
+        self.invoiced_quantity: dict[int, Decimal] = {}
+        self.invoiced = Decimal(0)
+        self.paid = Decimal(0)
+        self.adjusted = Decimal(0)
+        self.payments: list[dict[str, Any]] = []
+        self.alerts: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def draft(cls, *, supplier_id: UUID, order_id: UUID | None, rfq_id: UUID | None,
+              currency: str, terms: str | None, lines: list[dict[str, Any]],
+              waiver_reason: str | None, actor: Actor) -> PurchaseOrder:
+        currency = parse_currency(currency)
+        parsed = parse_po_lines(lines, currency)
+        return cls._create(
+            cls.PurchaseOrderDrafted, id=uuid4(), supplier_id=supplier_id, order_id=order_id,
+            rfq_id=rfq_id, currency=currency, terms=(terms or "").strip() or None,
+            lines=parsed, total=total_of(parsed),
+            waiver_reason=(waiver_reason or "").strip() or None,
+            actor_sub=actor.sub, actor_role=actor.role,
+        )
+
+    # ---- derived -------------------------------------------------------------
+    @property
+    def placed(self) -> bool:
+        """G7: placed only while the current revision is signed back."""
+        return self.state == "signed" and self.signed_revision == self.revision
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """The sent revision the supplier answers to (None before sending)."""
+        return self.sent.get(self.revision)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.invoiced - self.paid - self.adjusted
+
+    def line(self, line_no: int, field: str) -> dict[str, Any]:
+        for line in self.lines:
+            if line["line_no"] == line_no:
+                return line
+        raise InvalidValue(field, f"the purchase order has no line {line_no}")
+
+    def _emit(self, event_class: type[Aggregate.Event], actor: Actor, **data: Any) -> None:
+        self.trigger_event(event_class, actor_sub=actor.sub, actor_role=actor.role,
+                           supplier_id=self.supplier_id, order_id=self.order_id, **data)
+
+    def _require(self, *states: str, doing: str) -> None:
+        if self.state not in states:
+            raise InvalidState(f"The purchase order is {self.state}: cannot {doing}")
+
+    # ---- review and send (G7) -------------------------------------------------
+    class PurchaseOrderReviewed(Event):
+        revision: int
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "reviewed"
+
+    def review(self, actor: Actor) -> None:
+        self._require("draft", doing="review it")
+        self._emit(self.PurchaseOrderReviewed, actor, revision=self.revision)
+
+    class PurchaseOrderSent(Event):
+        revision: int
+        content: dict[str, Any]
+        content_hash: str
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "sent"
+            po.sent[self.revision] = {"revision": self.revision, "content": self.content,
+                                      "content_hash": self.content_hash,
+                                      "sent_at": self.timestamp}
+
+    def send(self, actor: Actor) -> dict[str, Any]:
+        if self.state == "cancelled":
+            raise InvalidState("The purchase order is cancelled: cannot send it")
+        gates.refuse(gates.g7_send(self.state, self.revision))
+        content = content_of(self.id, self.revision, self.supplier_id, self.order_id,
+                             self.currency, self.terms, self.lines)
+        self._emit(self.PurchaseOrderSent, actor, revision=self.revision, content=content,
+                   content_hash=content_hash(content))
+        return self.sent[self.revision]
+
+    # ---- amendments (a new revision) --------------------------------------------
+    class PurchaseOrderAmended(Event):
+        revision: int
+        terms: str | None
+        lines: list[dict[str, Any]]
+        total: Decimal
+        reason: str | None
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.revision = self.revision
+            po.terms = self.terms
+            po.lines = self.lines
+            po.total = self.total
+            po.state = "draft"
+            po.counter = None
+
+    def amend(self, lines: list[dict[str, Any]], terms: str | None, reason: str | None,
+              actor: Actor) -> None:
+        self._require("draft", "reviewed", "sent", "countered", "signed", doing="amend it")
+        if not self.sent:
+            # Nothing went out yet: edit the draft, still revision 1.
+            revision = self.revision
+        else:
+            revision = self.revision + 1 if self.revision in self.sent else self.revision
+        parsed = parse_po_lines(lines, self.currency)
+        self._emit(self.PurchaseOrderAmended, actor, revision=revision,
+                   terms=self.terms if terms is None else (terms.strip() or None),
+                   lines=parsed, total=total_of(parsed), reason=reason)
+
+    # ---- the supplier's answer ----------------------------------------------------
+    def _check_answer(self, revision: int, hash_: str) -> dict[str, Any]:
+        current = self.current
+        if self.state == "cancelled":
+            raise InvalidState("The purchase order is cancelled")
+        if current is None or self.state not in ("sent", "signed", "countered"):
+            raise InvalidState(
+                f"Revision {self.revision} has not been sent: there is nothing to sign")
+        if revision != self.revision or hash_ != current["content_hash"]:
+            raise InvalidState(
+                f"The current revision is {self.revision} with content_hash "
+                f"{current['content_hash']}: the acknowledgement names revision {revision} "
+                f"with {hash_}")
+        if self.state == "signed":
+            raise InvalidState(f"Revision {revision} is already signed back")
+        if self.state == "countered":
+            raise InvalidState(
+                f"Revision {revision} has an open counter-proposal for the purchaser to answer")
+        return current
+
+    class PurchaseOrderSignedBack(Event):
+        revision: int
+        content_hash: str
+        keyid: str
+        evidence: dict[str, Any]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "signed"
+            po.signed_revision = self.revision
+            po.acknowledgements.append({"type": "signed_back", "revision": self.revision,
+                                        "evidence": self.evidence, "at": self.timestamp})
+
+    class PurchaseOrderCountered(Event):
+        revision: int
+        content_hash: str
+        keyid: str
+        lines: list[dict[str, Any]]
+        evidence: dict[str, Any]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "countered"
+            po.counter = {"revision": self.revision, "lines": self.lines,
+                          "at": self.timestamp}
+            po.acknowledgements.append({"type": "countered", "revision": self.revision,
+                                        "evidence": self.evidence, "at": self.timestamp})
+
+    def acknowledge(self, revision: int, hash_: str, decisions: list[dict[str, Any]],
+                    keyid: str, evidence: dict[str, Any], actor: Actor) -> str:
+        """The supplier's signed answer; ``"signed_back"`` or ``"countered"``."""
+        self._check_answer(revision, hash_)
+        by_line = {}
+        for n, decision in enumerate(decisions):
+            line = self.line(decision["line_no"], f"lines.{n}.line_no")
+            if line["line_no"] in by_line:
+                raise InvalidValue(f"lines.{n}.line_no", f"line {line['line_no']} is listed twice")
+            by_line[line["line_no"]] = self._proposal(n, decision, line)
+        missing = [line["line_no"] for line in self.lines if line["line_no"] not in by_line]
+        if missing:
+            raise InvalidValue("lines", f"every line needs a decision; missing {missing}")
+        proposals = [by_line[line["line_no"]] for line in self.lines]
+        if all(p["decision"] == "accept" for p in proposals):
+            self._emit(self.PurchaseOrderSignedBack, actor, revision=revision,
+                       content_hash=hash_, keyid=keyid, evidence=evidence)
+            return "signed_back"
+        self._emit(self.PurchaseOrderCountered, actor, revision=revision, content_hash=hash_,
+                   keyid=keyid, lines=proposals, evidence=evidence)
+        return "countered"
+
+    @staticmethod
+    def _proposal(n: int, decision: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+        kind = decision["decision"]
+        if kind not in DECISIONS:
+            raise InvalidValue(f"lines.{n}.decision", f"must be one of {', '.join(DECISIONS)}")
+        proposal: dict[str, Any] = {"line_no": line["line_no"], "decision": kind,
+                                    "quantity": None, "unit_price": None, "delivery_date": None}
+        if kind != "counter":
+            return proposal
+        if decision.get("quantity") is not None:
+            proposal["quantity"] = parse_quantity(decision["quantity"], f"lines.{n}.quantity")
+        if decision.get("unit_price") is not None:
+            proposal["unit_price"] = parse_unit_price(decision["unit_price"],
+                                                      f"lines.{n}.unit_price")
+        proposal["delivery_date"] = decision.get("delivery_date")
+        if all(proposal[k] is None for k in ("quantity", "unit_price", "delivery_date")):
+            raise InvalidValue(f"lines.{n}", "a counter proposes a quantity, unit_price or "
+                                             "delivery_date")
+        return proposal
+
+    class CounterProposalAccepted(Event):
+        revision: int
+
+    class CounterProposalRejected(Event):
+        revision: int
+        reason: str
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "sent"  # the supplier may still sign the revision as it is
+            po.counter = None
+
+    def answer_counter(self, accept: bool, reason: str | None, actor: Actor) -> None:
+        """The purchaser's answer to a counter-proposal. Accepting it makes a
+        new revision with the supplier's figures, which (G7) is reviewed and
+        sent again and must be signed back again."""
+        self._require("countered", doing="answer a counter-proposal")
+        assert self.counter is not None
+        revision = self.counter["revision"]
+        if not accept:
+            self._emit(self.CounterProposalRejected, actor, revision=revision,
+                       reason=reason or "")
+            return
+        proposals = {p["line_no"]: p for p in self.counter["lines"]}
+        lines = []
+        for line in self.lines:
+            p = proposals[line["line_no"]]
+            if p["decision"] == "reject":
+                continue
+            lines.append({
+                **line,
+                "quantity": p["quantity"] if p["quantity"] is not None else line["quantity"],
+                "unit_price": (p["unit_price"] if p["unit_price"] is not None
+                               else line["unit_price"]),
+                "delivery_date": p["delivery_date"] or line["delivery_date"],
+            })
+        if not lines:
+            raise InvalidState("The supplier rejected every line: cancel the purchase order")
+        self._emit(self.CounterProposalAccepted, actor, revision=revision)
+        self.amend(lines, None, f"counter-proposal to revision {revision} accepted", actor)
+
+    class PurchaseOrderCancelled(Event):
+        reason: str
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = "cancelled"
+
+    def cancel(self, reason: str, actor: Actor) -> None:
+        self._require("draft", "reviewed", "sent", "countered", "signed", doing="cancel it")
+        if self.receipts:
+            raise InvalidState("Materials were received against this purchase order")
+        self._emit(self.PurchaseOrderCancelled, actor, reason=reason)
+
+    # ---- deliveries and receipts -----------------------------------------------------
+    class DeliveryNoteReceived(Event):
+        delivery_note_id: str
+        reference: str
+        lines: list[dict[str, Any]]
+        keyid: str
+        evidence: dict[str, Any]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.delivery_notes.append({"delivery_note_id": self.delivery_note_id,
+                                      "reference": self.reference, "lines": self.lines,
+                                      "keyid": self.keyid, "at": self.timestamp,
+                                      "evidence": self.evidence})
+
+    def declare_delivery(self, reference_: str, lines: list[dict[str, Any]], keyid: str,
+                         evidence: dict[str, Any], actor: Actor) -> str:
+        if self.state == "cancelled" or self.signed_revision == 0:
+            raise InvalidState("Deliveries are declared against a signed-back purchase order")
+        if not lines:
+            raise InvalidValue("lines", "a delivery note lists at least one line")
+        parsed = []
+        for n, line in enumerate(lines):
+            self.line(line["line_no"], f"lines.{n}.line_no")
+            parsed.append({"line_no": line["line_no"],
+                           "quantity": parse_quantity(line["quantity"], f"lines.{n}.quantity"),
+                           "shipped_on": line.get("shipped_on"),
+                           "expected_on": line.get("expected_on")})
+        note_id = str(uuid4())
+        self._emit(self.DeliveryNoteReceived, actor, delivery_note_id=note_id,
+                   reference=reference_, lines=parsed, keyid=keyid, evidence=evidence)
+        return note_id
+
+    class MaterialsReceived(Event):
+        receipt_id: str
+        received_on: date
+        delivery_note: str | None
+        lines: list[dict[str, Any]]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            for line in self.lines:
+                po.received[line["line_no"]] = {"received": line["total_received"],
+                                                "accepted": line["total_accepted"]}
+            po.receipts.append({"receipt_id": self.receipt_id, "received_on": self.received_on,
+                                "delivery_note": self.delivery_note, "lines": self.lines,
+                                "at": self.timestamp, "by": self.actor_sub})
+
+    def receive(self, received_on: date, delivery_note: str | None,
+                lines: list[dict[str, Any]], policy: Policy, actor: Actor) -> str:
+        """``MaterialsReceived``; quantities off the PO beyond the tolerance,
+        a price above the PO's, or a late line raise alerts (SPEC.md §3)."""
+        if self.state == "cancelled" or not self.sent:
+            raise InvalidState("Materials are received against a purchase order that was sent")
+        if not lines:
+            raise InvalidValue("lines", "a receipt lists at least one line")
+        checked, seen = [], set()
+        for n, line in enumerate(lines):
+            po_line = self.line(line["line_no"], f"lines.{n}.line_no")
+            if po_line["line_no"] in seen:
+                raise InvalidValue(f"lines.{n}.line_no", "each line once per receipt")
+            seen.add(po_line["line_no"])
+            received, accepted = parse_receipt_quantities(n, line["received"], line["accepted"])
+            price = parse_unit_price(line["unit_price_invoiced"],
+                                     f"lines.{n}.unit_price_invoiced")
+            prior = self.received.get(po_line["line_no"],
+                                      {"received": Decimal(0), "accepted": Decimal(0)})
+            checked.append(check_receipt_line(
+                po_line, prior, received, accepted, price, bool(line.get("partial")),
+                received_on, policy.receipt_tolerance))
+        receipt_id = str(uuid4())
+        self._emit(self.MaterialsReceived, actor, receipt_id=receipt_id,
+                   received_on=received_on, delivery_note=delivery_note, lines=checked)
+        for line in checked:
+            self._receipt_alerts(line, policy, actor)
+        return receipt_id
+
+    def _receipt_alerts(self, line: dict[str, Any], policy: Policy, actor: Actor) -> None:
+        n, issues = line["line_no"], line["issues"]
+        percent = format(policy.receipt_tolerance * 100, "f")
+        if "over" in issues or "short" in issues:
+            self._raise_alert(
+                f"quantity_off_po:{n}",
+                f"Line {n} ({line['item']}): {line['total_received']} received, "
+                f"{line['total_accepted']} accepted of {line['ordered']} ordered "
+                f"(tolerance ±{percent} %)", actor)
+        elif not line["partial"] or line["total_received"] <= line["ordered"]:
+            self._clear_alert(f"quantity_off_po:{n}", "within tolerance", actor)
+        if "price_above_po" in issues:
+            self._raise_alert(
+                f"price_above_po:{n}",
+                f"Line {n} ({line['item']}) invoiced at {line['unit_price_invoiced']} "
+                f"{self.currency}, the PO says {line['po_unit_price']}", actor)
+        if "late" in issues:
+            self._raise_alert(
+                f"delivery_late:{n}",
+                f"Line {n} ({line['item']}) was due {line['delivery_date'].isoformat()}", actor)
+        if not self.placed:
+            self._raise_alert(
+                "received_unplaced",
+                f"Materials received while revision {self.revision} is not signed back", actor)
+
+    # ---- invoices and payments ----------------------------------------------------
+    class SupplierInvoiceRecorded(Event):
+        invoice_id: str
+        invoice_no: str
+        invoice_date: date
+        due_date: date | None
+        currency: str
+        lines: list[dict[str, Any]]
+        total: Decimal
+        match: dict[str, Any]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.invoices[self.invoice_no] = {
+                "invoice_id": self.invoice_id, "invoice_no": self.invoice_no,
+                "invoice_date": self.invoice_date, "due_date": self.due_date,
+                "total": self.total, "match": self.match, "lines": self.lines}
+            po.invoiced += self.total
+            for line in self.lines:
+                po.invoiced_quantity[line["line_no"]] = (
+                    po.invoiced_quantity.get(line["line_no"], Decimal(0)) + line["quantity"])
+
+    def record_invoice(self, invoice_no: str, invoice_date: date, due_date: date | None,
+                       currency: str, lines: list[dict[str, Any]], actor: Actor) -> dict[str, Any]:
+        if not self.sent:
+            raise InvalidState("The purchase order was never sent: there is nothing to invoice")
+        if currency != self.currency:
+            raise InvalidValue("currency", f"The purchase order is in {self.currency}")
+        if invoice_no in self.invoices:
+            raise Conflict(f"Invoice {invoice_no!r} is already recorded on this purchase order")
+        if not lines:
+            raise InvalidValue("lines", "an invoice lists at least one line")
+        parsed, seen = [], set()
+        for n, line in enumerate(lines):
+            self.line(line["line_no"], f"lines.{n}.line_no")
+            if line["line_no"] in seen:
+                raise InvalidValue(f"lines.{n}.line_no", "each line once per invoice")
+            seen.add(line["line_no"])
+            quantity = parse_quantity(line["quantity"], f"lines.{n}.quantity")
+            price = parse_unit_price(line["unit_price"], f"lines.{n}.unit_price")
+            parsed.append({"line_no": line["line_no"], "quantity": quantity, "unit_price": price,
+                           "amount": quantize_money(quantity * price, currency)})
+        match = match_invoice({line["line_no"]: line for line in self.lines},
+                              {k: v["accepted"] for k, v in self.received.items()},
+                              self.invoiced_quantity, parsed)
+        invoice_id = str(uuid4())
+        self._emit(self.SupplierInvoiceRecorded, actor, invoice_id=invoice_id,
+                   invoice_no=invoice_no, invoice_date=invoice_date, due_date=due_date,
+                   currency=currency, lines=parsed, total=total_of(parsed), match=match)
+        if match["status"] != "matched":
+            self._raise_alert(
+                f"invoice_mismatch:{invoice_no}",
+                f"Invoice {invoice_no} does not match the PO and the receipts: " + "; ".join(
+                    f"line {m['line_no']} {', '.join(m['issues'])}"
+                    for m in match["lines"] if m["issues"]), actor)
+        return self.invoices[invoice_no]
+
+    class SupplierPaid(Event):
+        payment_id: str
+        amount: Decimal
+        currency: str
+        paid_on: date
+        reference: str
+        invoice_no: str | None
+        adjustments: list[dict[str, Any]]
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.paid += self.amount
+            po.adjusted += sum((a["amount"] for a in self.adjustments), Decimal(0))
+            po.payments.append({"payment_id": self.payment_id, "amount": self.amount,
+                                "paid_on": self.paid_on, "reference": self.reference,
+                                "invoice_no": self.invoice_no,
+                                "adjustments": self.adjustments})
+
+    def pay(self, amount: Any, currency: str, paid_on: date, reference_: str,
+            invoice_no: str | None, adjustments: list[dict[str, Any]], actor: Actor) -> None:
+        """A payment to the supplier; ``adjustments`` are what is withheld
+        (late or short delivery, quality...) with the reason recorded."""
+        if currency != self.currency:
+            raise InvalidValue("currency", f"The purchase order is in {self.currency}")
+        if invoice_no is not None and invoice_no not in self.invoices:
+            raise NotFound(f"Invoice {invoice_no!r} is not recorded on this purchase order")
+        amount = parse_decimal(amount, "amount")
+        if amount < 0:
+            raise InvalidValue("amount", "must not be negative")
+        if amount > 0:
+            parse_money(amount, currency, "amount")
+        parsed = []
+        for n, adj in enumerate(adjustments):
+            if adj["reason"] not in ADJUSTMENT_REASONS:
+                raise InvalidValue(f"adjustments.{n}.reason",
+                                   f"must be one of {', '.join(ADJUSTMENT_REASONS)}")
+            parsed.append({"reason": adj["reason"], "note": adj.get("note"),
+                           "amount": parse_money(parse_decimal(adj["amount"],
+                                                               f"adjustments.{n}.amount"),
+                                                 currency, f"adjustments.{n}.amount")})
+        settled = amount + sum((a["amount"] for a in parsed), Decimal(0))
+        if settled <= 0:
+            raise InvalidValue("amount", "a payment settles something: amount or adjustments")
+        if settled > self.outstanding:
+            raise InvalidValue("amount", f"{settled} {currency} is more than the "
+                                         f"{self.outstanding} invoiced and not yet settled")
+        self._emit(self.SupplierPaid, actor, payment_id=str(uuid4()), amount=amount,
+                   currency=currency, paid_on=paid_on, reference=reference_,
+                   invoice_no=invoice_no, adjustments=parsed)
+
+    # ---- alerts -----------------------------------------------------------------
+    class AlertRaised(Event):
+        code: str
+        message: str
+        for_role: str
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.alerts[self.code] = {"code": self.code, "message": self.message,
+                                    "for_role": self.for_role, "raised_at": self.timestamp}
+
+    class AlertCleared(Event):
+        code: str
+        reason: str
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.alerts.pop(self.code, None)
+
+    def _raise_alert(self, code: str, message: str, actor: Actor,
+                     for_role: str = "accountant") -> None:
+        if code not in self.alerts:
+            self._emit(self.AlertRaised, actor, code=code, message=message, for_role=for_role)
+
+    def _clear_alert(self, code: str, reason: str, actor: Actor) -> None:
+        if code in self.alerts:
+            self._emit(self.AlertCleared, actor, code=code, reason=reason)
+
+    def price_differs(self, line: dict[str, Any], others: list[dict[str, Any]],
+                      actor: Actor) -> None:
+        """SPEC.md alert: the same item bought at different prices."""
+        if not others:
+            return
+        listed = ", ".join(f"{o['unit_price']} on PO {o['purchase_order_id']}" for o in others)
+        self._raise_alert(
+            f"item_price_differs:{line['line_no']}",
+            f"{line['item']} at {line['unit_price']} {self.currency} here, {listed}", actor)
