@@ -23,7 +23,9 @@ from app.domain.order import Order
 from app.domain.values import Actor, Policy
 from app.eventlog import describe_event
 from app.eventstore import Completion, IdempotencyClaimLost
+from app.nonces import NonceStore
 from app.idempotency import Claim, Completed, IdempotencyStore, KeyedRequest, utc_text
+from app.sourcing import SNAPSHOTTED, Sourcing, sourcing_view_of
 from app.views import order_view
 
 # A concurrent writer may take the version we loaded; the command is then
@@ -49,22 +51,31 @@ class CommandResult:
     """What a command answers: the order as it is now, its version, and the
     global position of the last event appended (for read-your-writes)."""
 
-    order: dict[str, Any]
+    order: dict[str, Any]  # the view of the aggregate the command ran on
     version: int
     position: int | None
     extra: dict[str, Any] | None = None
     replayed: bool = False  # answered from an earlier request with the same key
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a command answers beyond the aggregate: extra answer fields, and
+    other aggregates its events go with (saved in one transaction)."""
+
+    extra: dict[str, Any] | None = None
+    also: tuple[Any, ...] = ()
+
+
 class PreconditionFailed(Exception):
-    """``If-Match`` named another version than the order's current one."""
+    """``If-Match`` named another version than the aggregate's current one."""
 
     def __init__(self, current_version: int):
-        super().__init__(f"the order is at version {current_version}")
+        super().__init__(f"the resource is at version {current_version}")
         self.current_version = current_version
 
 
-class Gendan(Application):
+class Gendan(Sourcing, Application):
     name = "Gendan"
 
     def __init__(self, settings: Settings, *, create_table: bool = False):
@@ -72,6 +83,7 @@ class Gendan(Application):
         self.policy = Policy(
             margin_threshold=settings.margin_threshold_percent / 100,
             large_amounts=dict(settings.large_amount_thresholds),
+            receipt_tolerance=settings.receipt_tolerance_percent / 100,
         )
         # Called after every successful save: the in-process projection
         # runner wakes at once instead of at its next poll (projection lag).
@@ -80,13 +92,16 @@ class Gendan(Application):
         if settings.snapshot_interval > 0:
             env["IS_SNAPSHOTTING_ENABLED"] = "y"
             # Long-lived orders replay from a snapshot (FACTS.md: ~25 µs/event).
-            self.snapshotting_intervals = {Order: settings.snapshot_interval}
+            self.snapshotting_intervals = {
+                cls: settings.snapshot_interval for cls in (Order, *SNAPSHOTTED)}
         super().__init__(env)
         self.idempotency = None if settings.is_memory else IdempotencyStore(settings)
+        self.nonces = NonceStore(settings)
 
     def close(self) -> None:
         if self.idempotency is not None:
             self.idempotency.close()
+        self.nonces.close()
         super().close()
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
@@ -149,27 +164,38 @@ class Gendan(Application):
     def update_order(self, order_id: UUID, command: Callable[[Order], Any], *,
                      keyed: KeyedRequest | None = None,
                      if_match: frozenset[int] | None = None) -> CommandResult:
-        """Load, check ``If-Match``, run ``command(order)``, save.
+        return self.update_aggregate(order_id, Order, "Order", command, keyed=keyed,
+                                     if_match=if_match)
 
+    def update_aggregate(self, aggregate_id: UUID, cls: type, what: str,
+                         command: Callable[[Any], Any], *, keyed: KeyedRequest | None = None,
+                         if_match: frozenset[int] | None = None) -> CommandResult:
+        """Load, check ``If-Match``, run ``command(aggregate)``, save.
+
+        ``command`` answers the extra fields of the answer (a dict), or an
+        ``Outcome`` naming other aggregates to save in the same transaction.
         A concurrent writer may take the version we loaded: the command is
-        then re-run on the fresh order, where the rules (and If-Match) are
-        checked again. Without If-Match the domain rules alone decide."""
+        then re-run on the fresh aggregate, where the rules (and If-Match)
+        are checked again. Without If-Match the domain rules alone decide."""
 
         def run(claim: Claim | None) -> CommandResult:
             for attempt in range(_CONFLICT_RETRIES):
-                order = self._load(order_id, Order, "Order")
-                if if_match is not None and order.version not in if_match:
-                    raise PreconditionFailed(order.version)
-                extra = command(order)
+                aggregate = self._load(aggregate_id, cls, what)
+                if if_match is not None and aggregate.version not in if_match:
+                    raise PreconditionFailed(aggregate.version)
+                outcome = command(aggregate)
+                if not isinstance(outcome, Outcome):
+                    outcome = Outcome(outcome)
                 try:
-                    recordings = self.save(order, **self._completion(claim, order, extra))
+                    recordings = self.save(aggregate, *outcome.also,
+                                           **self._completion(claim, aggregate, outcome.extra))
                 except IdempotencyClaimLost:
                     raise
                 except IntegrityError:
                     if attempt == _CONFLICT_RETRIES - 1:
                         raise
                     continue
-                return self._result(order, recordings, extra)
+                return self._result(aggregate, recordings, outcome.extra)
             raise AssertionError("unreachable")
 
         return self._once(keyed, run, self._replay)
@@ -227,13 +253,18 @@ class Gendan(Application):
         )}
 
     def _replay(self, done: Completed) -> CommandResult:
-        """The original answer: the order at the version the command produced."""
-        order = self.repository.get(UUID(done.aggregate_id), version=done.version)
-        return CommandResult(order_view(order, self.policy), done.version, done.position,
+        """The original answer: the aggregate at the version the command produced."""
+        aggregate = self.repository.get(UUID(done.aggregate_id), version=done.version)
+        return CommandResult(self.view_of(aggregate), done.version, done.position,
                              done.extra, replayed=True)
 
-    def _result(self, order: Order, recordings: list[Any],
+    def _result(self, aggregate: Any, recordings: list[Any],
                 extra: dict[str, Any] | None = None) -> CommandResult:
-        position = recordings[-1].notification.id if recordings else None
-        return CommandResult(order_view(order, self.policy), order.version, position, extra)
+        position = max((r.notification.id for r in recordings), default=None)
+        return CommandResult(self.view_of(aggregate), aggregate.version, position, extra)
+
+    def view_of(self, aggregate: Any) -> dict[str, Any]:
+        if isinstance(aggregate, Order):
+            return order_view(aggregate, self.policy)
+        return sourcing_view_of(aggregate)
 

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_LARGE_AMOUNTS)
     )
 
+    # Received quantity off the PO by more than this (either way) raises an alert.
+    receipt_tolerance_percent: Decimal = Decimal("3")
+    # The scheme://host[:port] suppliers sign as @target-uri when the service
+    # sits behind a proxy that changes it; unset: the URL as this process sees it.
+    public_base_url: str | None = None
+
     # Run the projections inside the API process (the embedded default).
     # Scaled-out deployments set it false and run `gendan projections run`.
     run_projections: bool = True

@@ -9,7 +9,12 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.customer import Customer
+from app.domain.item import Item
 from app.domain.order import Order
+from app.domain.portal import PortalRefusal
+from app.domain.purchase_order import PurchaseOrder
+from app.domain.rfq import Rfq
+from app.domain.supplier import Supplier
 
 # Attributes every event has; they are reported beside ``data``, not in it.
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
@@ -47,16 +52,43 @@ def event_type(event: Any) -> str:
     return type(event).__name__
 
 
+# The audit trail's aggregate_type for each kind of event (String(16) there).
+_AGGREGATE_TYPES = (
+    (Order.Event, "order"), (Customer.Event, "customer"),
+    (PurchaseOrder.Event, "purchase_order"), (Supplier.Event, "supplier"),
+    (Rfq.Event, "rfq"), (Item.Event, "item"), (PortalRefusal.Event, "portal_refusal"),
+)
+
+
+def aggregate_type(event: Any) -> str:
+    if isinstance(event, Order.Event):  # by far the most common: first
+        return "order"
+    for cls, name in _AGGREGATE_TYPES:
+        if isinstance(event, cls):
+            return name
+    return "other"
+
+
+def order_of(event: Any) -> str | None:
+    """The customer order an event belongs to: an order's own events, and
+    those of the purchase orders and RFQs that serve it (Plan 5: one file
+    per order holding all its documents)."""
+    if isinstance(event, Order.Event):
+        return str(event.originator_id)
+    order_id = getattr(event, "order_id", None)
+    if isinstance(event, (PurchaseOrder.Event, Rfq.QuoteRequested)) and order_id is not None:
+        return str(order_id)
+    return None
+
+
 def describe_event(event: Any, position: int) -> dict[str, Any]:
-    is_order = isinstance(event, Order.Event)
     aggregate_id = str(event.originator_id)
     return {
         "position": position,
         "type": event_type(event),
-        "order_id": aggregate_id if is_order else None,
+        "order_id": order_of(event),
         "aggregate_id": aggregate_id,
-        "aggregate_type": "order" if is_order else (
-            "customer" if isinstance(event, Customer.Event) else "other"),
+        "aggregate_type": aggregate_type(event),
         "version": event.originator_version,
         "occurred_at": event.timestamp,
         "actor": {"sub": event.actor_sub, "role": event.actor_role},

@@ -21,7 +21,16 @@ from app import __version__
 from app.api.auth import TokenVerifier
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import customers, health, orders, reads
+from app.api.routes import (
+    customers,
+    health,
+    orders,
+    purchase_orders,
+    reads,
+    sourcing_reads,
+    supplier_portal,
+    suppliers,
+)
 from app.config import Settings
 
 log = logging.getLogger("gendan")
@@ -110,6 +119,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, customers, orders, reads):
+    for module in (health, customers, orders, reads, suppliers, purchase_orders,
+                   supplier_portal, sourcing_reads):
         app.include_router(module.router)
     return app

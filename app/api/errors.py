@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.api.auth import Forbidden, Unauthorized
 from app.application import PreconditionFailed
@@ -135,6 +136,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Models a route reads by hand (the signed portal bodies are parsed after
+# their signature verified), added to the components so that the
+# ``requestBody`` ``$ref`` of their ``openapi_extra`` resolves.
+OPENAPI_MODELS: list[type[BaseModel]] = []
+
+
 def _install_openapi_components(app: FastAPI) -> None:
     """Add ProblemDetails to the schema components and document FastAPI's
     automatic 422 answers with our shape, since our handler replaces them."""
@@ -145,9 +152,10 @@ def _install_openapi_components(app: FastAPI) -> None:
             return app.openapi_schema
         schema = build()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (ProblemFieldError, ProblemDetails):
+        for model in (ProblemFieldError, ProblemDetails, *OPENAPI_MODELS):
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            model_schema.pop("$defs", None)
+            for name, definition in model_schema.pop("$defs", {}).items():
+                components.setdefault(name, definition)
             components[model.__name__] = model_schema
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
@@ -231,6 +239,16 @@ async def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _signature_rejected(request: Request, exc: Exception) -> JSONResponse:
+    from app.api.signed import ACCEPT_SIGNATURE, SignatureRejected
+
+    assert isinstance(exc, SignatureRejected)
+    return problem(
+        401, "Signature refused", exc.detail, "/problems/signature-refused", request.url.path,
+        code=exc.code, headers={"Accept-Signature": ACCEPT_SIGNATURE},
+    )
+
+
 async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Forbidden)
     return problem(403, "Forbidden", exc.detail, "/problems/forbidden", request.url.path)
@@ -258,10 +276,22 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     except ValueError:
         title = "Error"
     detail = exc.detail if exc.detail and exc.detail != title else None
-    return problem(
-        exc.status_code, title, detail, instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+    headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(exc.status_code, title, detail, instance=request.url.path, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route on this path. Starlette's own ``Allow``
+    names only the first route's, and a path may have routes in two routers
+    (POST /v1/suppliers commands, GET /v1/suppliers reads)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "\0"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _in_flight(request: Request, exc: Exception) -> JSONResponse:
@@ -318,6 +348,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Unauthorized, _unauthorized)
     app.add_exception_handler(Forbidden, _forbidden)
+    from app.api.signed import SignatureRejected  # imports the application: not at the top
+
+    app.add_exception_handler(SignatureRejected, _signature_rejected)
     app.add_exception_handler(NotReady, _not_ready)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(IdempotencyInFlight, _in_flight)

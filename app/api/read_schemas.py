@@ -18,6 +18,13 @@ from app.api.schemas import AlertPublic, OrderState
 Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
 
 
+class BoardAlert(AlertPublic):
+    """An alert on an order's board row; one raised on a purchase order that
+    serves the order names that PO."""
+
+    purchase_order_id: UUID | None = None
+
+
 class BoardItem(BaseModel):
     order_id: UUID
     reference: str
@@ -32,7 +39,7 @@ class BoardItem(BaseModel):
     days_late: int = Field(description="Days past the delivery date when overdue, else 0")
     next_milestone: str | None
     blockers: list[str]
-    alerts: list[AlertPublic]
+    alerts: list[BoardAlert]
     created_at: datetime
     updated_at: datetime
     position: int = Field(description="Global position of the last event applied to this row")

@@ -4,6 +4,10 @@ milestone, what blocks it, its owner and its open alerts.
 ``days_late``/``overdue`` depend on today's date, so they are computed when
 the board is read (app/projections/reads.py), never stored: a rebuild on
 another day must give the same rows.
+
+The purchase orders that serve an order show on its row (G7): the POs not
+placed (signed back) nor cancelled block it, and their alerts are listed
+with the order's own, each marked with its ``purchase_order_id``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 from app.domain.order import FINAL_STATES, Order
+from app.domain.purchase_order import PurchaseOrder
 from app.projections.batch import Batch
 from app.projections.common import (
-    alerts_after,
     customer_name,
     deposit_due_minor,
     event_name,
@@ -37,6 +41,17 @@ WAITING_CONFIRMATION = "waiting for confirmation"
 MARGIN_APPROVAL = "margin approval needed"
 WAITING_DEPOSIT = "waiting for deposit"
 WAITING_BALANCE = "waiting for balance"
+WAITING_POS = "waiting for signed-back POs"
+
+# The events of a PO serving an order that change the order's row: what
+# blocks it (G7: placed once the current revision is signed back) and alerts.
+_PO_EVENTS = frozenset({"PurchaseOrderDrafted", "PurchaseOrderAmended", "PurchaseOrderSignedBack",
+                        "PurchaseOrderCancelled", "AlertRaised", "AlertCleared"})
+
+
+def waiting_pos(count: int) -> str:
+    return f"{WAITING_POS} ({count})"
+
 
 _MILESTONE = {
     "pi_issued": "signed-back PI",
@@ -75,13 +90,20 @@ def derive(state: str, facts: dict[str, Any], total_minor: int,
     if (rank("in_production") <= rank(state) < rank("shipped")
             and total_minor > facts["paid_minor"] and not facts["shipment_without_balance"]):
         blockers.append(WAITING_BALANCE)
+    unsigned = len(facts.get("open_pos", ()))
+    if unsigned:
+        blockers.append(waiting_pos(unsigned))
     if state in _MILESTONE:
         return _MILESTONE[state], blockers
     return ("pre-production sample approval" if samples_pending else "proforma invoice"), blockers
 
 
 def rows(event: Any) -> tuple[tuple[Any, str], ...]:
-    """The rows ``apply`` reads for this event (the batch loads them first)."""
+    """The rows ``apply`` reads for this event (the batch loads them first):
+    a PO's event reads the row of the order it serves (``apply`` writes it
+    back only for the events in ``_PO_EVENTS``)."""
+    if isinstance(event, PurchaseOrder.Event):
+        return () if event.order_id is None else ((board, text_id(event.order_id)),)
     return order_rows(board, event)
 
 
@@ -91,6 +113,12 @@ def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     if name == "OrderCreated":
         batch.add(board, created(event, position, threshold,
                                  customer_name(batch, event.customer_id)))
+        return
+    if isinstance(event, PurchaseOrder.Event):
+        if event.order_id is not None and name in _PO_EVENTS:
+            order_id = text_id(event.order_id)
+            batch.update(board, order_id,
+                         po_changes(batch.row(board, order_id), event, position, threshold))
         return
     if not isinstance(event, Order.Event):
         return
@@ -112,6 +140,7 @@ def created(event: Any, position: int, threshold: Decimal,
         "margin": None,
         "margin_approved": False,
         "shipment_without_balance": False,
+        "open_pos": [],  # ids of the linked POs neither placed nor cancelled
     }
     milestone, blockers = derive("inquiry", facts, total_minor, threshold)
     return dict(
@@ -133,9 +162,51 @@ def changes(row: dict[str, Any], event: Any, position: int,
     milestone, blockers = derive(state, facts, row["total_minor"], threshold)
     return dict(
         state=state, next_milestone=milestone, blockers=blockers,
-        alerts=alerts_after(row["alerts"], event), facts=facts,
+        alerts=alerts_on_row(row["alerts"], event), facts=facts,
         updated_at=iso(event.timestamp), position=position,
     )
+
+
+def po_changes(row: dict[str, Any], event: Any, position: int,
+               threshold: Decimal) -> dict[str, Any]:
+    """The columns an event of a PO serving the order sets."""
+    facts = dict(row["facts"])
+    po_id = text_id(event.originator_id)
+    open_pos = set(facts.get("open_pos", ()))
+    name = event_name(event)
+    if name in ("PurchaseOrderDrafted", "PurchaseOrderAmended"):
+        open_pos.add(po_id)  # an amendment must be signed back again
+    elif name in ("PurchaseOrderSignedBack", "PurchaseOrderCancelled"):
+        open_pos.discard(po_id)
+    facts["open_pos"] = sorted(open_pos)
+    milestone, blockers = derive(row["state"], facts, row["total_minor"], threshold)
+    return dict(
+        next_milestone=milestone, blockers=blockers,
+        alerts=alerts_on_row(row["alerts"], event, po_id), facts=facts,
+        updated_at=iso(event.timestamp), position=position,
+    )
+
+
+def alerts_on_row(alerts: list[dict[str, Any]], event: Any,
+                 po_id: str | None = None) -> list[dict[str, Any]]:
+    """The row's open alerts after an AlertRaised/AlertCleared of the order
+    (``po_id`` None) or of a PO serving it: one alert per PO and code, so
+    two POs' alerts with the same code are both shown, and an order's
+    alert never clears a PO's (common.alerts_after, keyed by PO too)."""
+    name = event_name(event)
+    if name == "AlertRaised":
+        if any(a["code"] == event.code and a.get("purchase_order_id") == po_id
+               for a in alerts):
+            return list(alerts)
+        alert = {"code": event.code, "message": event.message, "for_role": event.for_role,
+                 "raised_at": iso(event.timestamp)}
+        if po_id is not None:
+            alert["purchase_order_id"] = po_id
+        return [*alerts, alert]
+    if name == "AlertCleared":
+        return [a for a in alerts
+                if a["code"] != event.code or a.get("purchase_order_id") != po_id]
+    return list(alerts)
 
 
 @lru_cache(maxsize=8)

@@ -30,14 +30,23 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.config import Settings
-from app.projections import audit, board, customers, finance
+from app.projections import (
+    audit,
+    board,
+    customers,
+    finance,
+    purchase_orders,
+    supplier_performance,
+    suppliers,
+)
 from app.projections.batch import Batch, collector_paused
 from app.projections.tables import READ_MODEL_TABLES, tracking
 
 log = logging.getLogger("gendan.projections")
 
-# Customers first: board and finance rows look their names up.
-PROJECTIONS = (customers, board, finance, audit)
+# Customers and suppliers first: the order and PO rows look their names up.
+PROJECTIONS = (customers, suppliers, purchase_orders, supplier_performance, board, finance,
+               audit)
 NAMES = tuple(p.NAME for p in PROJECTIONS)
 BATCH_SIZE = 500
 # A rebuild reads the events in bigger chunks (all in its one transaction):

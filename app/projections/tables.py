@@ -131,8 +131,92 @@ audit = Table(
     Column("data", JSON, nullable=False),
 )
 
+# Supplier names for the PO board and the supplier reads (a supplier is
+# registered before its first PO, as a customer before its first order).
+suppliers = Table(
+    "rm_suppliers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+# The PO board (app/projections/purchase_orders.py): one row per purchase
+# order. ``overdue`` and the age of an unsigned PO depend on today's date:
+# computed when read, never stored.
+purchase_orders = Table(
+    "rm_purchase_orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("supplier_id", String(36), nullable=False),
+    Column("supplier_name", Text, nullable=True),
+    Column("order_id", String(36), nullable=True, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("signed", Boolean, nullable=False),  # placed: the current revision signed back
+    Column("signed_revision", Integer, nullable=True),  # the latest revision signed back
+    # The latest revision sent (what the supplier sees), its hash, when it
+    # was sent, its total and earliest delivery date: the supplier's list
+    # shows these, never a revision in preparation.
+    Column("sent_revision", Integer, nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("last_sent_at", String(32), nullable=True),
+    Column("sent_total_minor", BigInteger, nullable=True),
+    Column("sent_due_date", Date, nullable=True),
+    # When the current revision was sent (null while it is in preparation).
+    Column("sent_at", String(32), nullable=True),
+    Column("due_date", Date, nullable=False),  # earliest delivery date of the current lines
+    Column("total_minor", BigInteger, nullable=False),
+    Column("lines", JSON, nullable=False),
+    # line_no -> cumulative received/accepted and whether a receipt closed the
+    # line; kept apart from ``lines`` so an amendment that drops a line and a
+    # later one that brings it back lose nothing (as the aggregate keeps them).
+    Column("received", JSON, nullable=False),
+    Column("fully_received", Boolean, nullable=False),
+    Column("receipts", Integer, nullable=False),
+    Column("last_received_on", Date, nullable=True),
+    Column("invoiced_minor", BigInteger, nullable=False),
+    Column("paid_minor", BigInteger, nullable=False),
+    Column("adjusted_minor", BigInteger, nullable=False),
+    Column("alerts", JSON, nullable=False),
+    Column("open_alerts", Integer, nullable=False),  # len(alerts), for SUM() per supplier
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    # Position of the PurchaseOrderDrafted event: the list's order and cursor.
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+    # A supplier's POs in list order (the supplier portal, performance, payables).
+    Index("ix_rm_purchase_orders_supplier_id_created_position",
+          "supplier_id", "created_position"),
+)
+
+# Supplier performance (app/projections/supplier_performance.py): counters
+# from receipts, invoices and counter-proposals. Rates are divided when read;
+# quantities are exact decimals as text.
+supplier_performance = Table(
+    "rm_supplier_performance",
+    metadata,
+    Column("supplier_id", String(36), primary_key=True),
+    Column("receipts", Integer, nullable=False),
+    Column("lines_due_received", Integer, nullable=False),
+    Column("lines_on_time", Integer, nullable=False),
+    Column("ordered_quantity", String(40), nullable=False),
+    Column("accepted_quantity", String(40), nullable=False),
+    Column("rejected_quantity", String(40), nullable=False),
+    Column("short_deliveries", Integer, nullable=False),
+    Column("over_deliveries", Integer, nullable=False),
+    Column("price_deviations", Integer, nullable=False),
+    Column("invoice_price_deviations", Integer, nullable=False),
+    Column("counter_proposals", Integer, nullable=False),
+    Column("alerts_raised", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
-READ_MODEL_TABLES = (customers, board, finance, audit)
+READ_MODEL_TABLES = (customers, board, finance, audit, suppliers, purchase_orders,
+                     supplier_performance)
 
 
 # Not a read model: the command side's idempotency keys (app/idempotency.py).
@@ -152,5 +236,15 @@ idempotency_keys = Table(
     Column("position", BigInteger),
     Column("extra", Text),
     Column("completed_at", String(32)),
+)
+# Not a read model either: the nonces of signed supplier-portal requests
+# (app/nonces.py). A nonce is taken once, so a captured request replayed
+# within its signature window is refused; rows past the window are purged.
+signature_nonces = Table(
+    "signature_nonces",
+    metadata,
+    Column("scope", String(300), primary_key=True),  # supplier id + keyid
+    Column("nonce", String(255), primary_key=True),
+    Column("expires_at", String(32), nullable=False, index=True),
 )
 OUR_TABLES = frozenset(t.name for t in metadata.sorted_tables)

@@ -53,7 +53,9 @@ PORTS = {"sqlite": free_port(), "postgres": free_port()}
 # Operations whose `min_position` waits for the projections: a position past
 # the head answers the documented 503 + Retry-After once `read_wait_seconds`
 # (kept short here) has passed. That is the contract, not a server error.
-WAITING_READS = ["getBoard", "listFinanceOrders", "getFinanceSummary", "listAudit"]
+WAITING_READS = ["getBoard", "listFinanceOrders", "getFinanceSummary", "listAudit",
+                 "listSuppliers", "listPurchaseOrders", "listMyPurchaseOrders",
+                 "getSupplierPerformance", "getPayables"]
 LIST_READS = [*WAITING_READS, "listEvents", "healthz", "readyz"]
 ACCEPTED = ["2xx", "401", "403", "404", "409", "412", "422"]
 

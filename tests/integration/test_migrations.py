@@ -12,7 +12,8 @@ from app.projections.tables import OUR_TABLES, metadata
 from app.store import alembic_config
 
 RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit",
-             "idempotency_keys"}
+             "idempotency_keys", "signature_nonces", "rm_suppliers", "rm_purchase_orders",
+             "rm_supplier_performance"}
 assert RM_TABLES == OUR_TABLES
 
 

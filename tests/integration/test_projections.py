@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select
 from app.application import Gendan
 from app.domain.values import Actor
 from app.projections import board
-from app.projections.runner import ProjectionRunner, SimulatedCrash, rebuild_all
+from app.projections.runner import NAMES, ProjectionRunner, SimulatedCrash, rebuild_all
 from app.projections.tables import metadata
 
 BOSS = Actor("boss", "manager")
@@ -199,7 +199,7 @@ def test_a_new_runner_continues_from_the_tracking_position(fresh_settings, genda
     again = ProjectionRunner(fresh_settings, gendan)
     assert again.run_until_caught_up() == 2
     assert again.run_until_caught_up() == 0
-    assert again.positions() == dict.fromkeys(("customers", "board", "finance", "audit"), 4)
+    assert again.positions() == dict.fromkeys(NAMES, 4)
     again.stop()
 
 

@@ -1,0 +1,164 @@
+"""Suppliers and their signing keys, and requests for quotation (G8)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.api.auth import STAFF_ROLES, Principal, require_roles
+from app.api.conditions import Conditions, Keyed
+from app.api.deps import GendanDep
+from app.api.routes.order_common import RESPONSES, actor, answer
+from app.api.sourcing_schemas import (
+    AwardIn,
+    QuoteIn,
+    RfqCreate,
+    RfqPublic,
+    SupplierCreate,
+    SupplierKeyIn,
+    SupplierPublic,
+)
+from app.domain.errors import InvalidValue
+from app.domain.rfq import Rfq
+from app.domain.supplier import Supplier
+from app.httpsig import parse_public_key, public_key_b64
+
+router = APIRouter(prefix="/v1", tags=["sourcing"])
+
+Registrar = Annotated[Principal, Depends(require_roles("purchaser", "supervisor", "manager"))]
+KeyKeeper = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
+StaffReader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
+Purchaser = Annotated[Principal, Depends(require_roles("purchaser"))]
+RfqReader = Annotated[Principal, Depends(require_roles(
+    "purchaser", "supervisor", "manager", "accountant"))]
+Awarder = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
+
+
+def _key(text: str, field: str) -> str:
+    """Any accepted form (PEM, base64 raw) stored one way: base64 raw."""
+    try:
+        return public_key_b64(parse_public_key(text))
+    except ValueError as exc:
+        raise InvalidValue(field, str(exc)) from None
+
+
+@router.post("/suppliers", status_code=201, operation_id="registerSupplier",
+             responses=RESPONSES)
+def register_supplier(body: SupplierCreate, gendan: GendanDep, keyed: Keyed,
+                      principal: Registrar, response: Response) -> SupplierPublic:
+    """Register a supplier with the Ed25519 public keys its portal signs
+    with (`SupplierRegistered`)."""
+    keys = [{"keyid": k.keyid, "public_key": _key(k.public_key, f"keys.{n}.public_key")}
+            for n, k in enumerate(body.keys)]
+    result = gendan.register_supplier(body.name, body.country, body.contact, keys,
+                                      actor(principal), keyed=keyed)
+    response.headers["Location"] = f"/v1/suppliers/{result.order['id']}"
+    return answer(response, result, SupplierPublic)
+
+
+@router.get("/suppliers/{supplier_id}", operation_id="getSupplier", responses=RESPONSES)
+def get_supplier(supplier_id: UUID, gendan: GendanDep, principal: StaffReader,
+                 response: Response) -> SupplierPublic:
+    """A supplier with every key it ever had (revoked ones keep verifying old evidence)."""
+    view = gendan.get_supplier(supplier_id)
+    response.headers["ETag"] = f'"{view["version"]}"'
+    return SupplierPublic.from_view(view)
+
+
+@router.post("/suppliers/{supplier_id}/keys", status_code=201, operation_id="addSupplierKey",
+             responses=RESPONSES)
+def add_supplier_key(supplier_id: UUID, body: SupplierKeyIn, gendan: GendanDep,
+                     cond: Conditions, principal: KeyKeeper, response: Response) -> SupplierPublic:
+    """Add a key (`SupplierKeyAdded`): several may be active, so a supplier
+    rotates with an overlap. A keyid is never reused."""
+    key = _key(body.public_key, "public_key")
+    result = gendan.update_aggregate(
+        supplier_id, Supplier, "Supplier",
+        lambda s: s.add_key(body.keyid, key, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match)
+    return answer(response, result, SupplierPublic)
+
+
+@router.delete("/suppliers/{supplier_id}/keys/{keyid}", operation_id="revokeSupplierKey",
+               responses=RESPONSES)
+def revoke_supplier_key(
+    supplier_id: UUID, keyid: str, gendan: GendanDep, cond: Conditions, principal: KeyKeeper,
+    response: Response,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> SupplierPublic:
+    """Revoke a key (`SupplierKeyRevoked`): requests signed with it are
+    refused from now on; what it signed before stays verifiable."""
+    result = gendan.update_aggregate(
+        supplier_id, Supplier, "Supplier",
+        lambda s: s.revoke_key(keyid, reason, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match)
+    return answer(response, result, SupplierPublic)
+
+
+# ---- RFQs ---------------------------------------------------------------------------
+@router.post("/rfqs", status_code=201, operation_id="requestQuotes", responses=RESPONSES)
+def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: Purchaser,
+                   response: Response) -> RfqPublic:
+    """Ask suppliers to quote for an item (`QuoteRequested`)."""
+    result = gendan.request_quotes(
+        item=body.item, quantity=Decimal(body.quantity), unit=body.unit, spec=body.spec,
+        required_by=body.required_by, order_id=body.order_id, actor=actor(principal),
+        keyed=keyed)
+    response.headers["Location"] = f"/v1/rfqs/{result.order['id']}"
+    return answer(response, result, RfqPublic)
+
+
+@router.post("/rfqs/{rfq_id}/quotes", status_code=201, operation_id="recordQuote",
+             responses=RESPONSES)
+def record_quote(rfq_id: UUID, body: QuoteIn, gendan: GendanDep, cond: Conditions,
+                 principal: Purchaser, response: Response) -> RfqPublic:
+    """Record a supplier's quote (`SupplierQuoteReceived`); the answer
+    carries its `quote_id`."""
+    result = gendan.record_quote(
+        rfq_id, supplier_id=body.supplier_id, unit_price=Decimal(body.unit_price),
+        currency=body.currency, landed_cost_per_unit=body.landed_cost_per_unit,
+        lead_time_days=body.lead_time_days, moq=body.moq, valid_until=body.valid_until,
+        actor=actor(principal), keyed=cond.keyed, if_match=cond.if_match)
+    return answer(response, result, RfqPublic)
+
+
+def _rates(rate: list[str]) -> dict[str, Decimal]:
+    rates = {}
+    for text in rate:
+        code, _, value = text.partition(":")
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = Decimal(-1)
+        if len(code) != 3 or not code.isupper() or not number.is_finite() or number <= 0:
+            raise InvalidValue("rate", f"{text!r} is not CUR:rate, e.g. CNY:0.1385")
+        rates[code] = number
+    return rates
+
+
+@router.get("/rfqs/{rfq_id}", operation_id="getRfq", responses=RESPONSES)
+def get_rfq(
+    rfq_id: UUID, gendan: GendanDep, principal: RfqReader, response: Response,
+    currency: Annotated[str | None, Query(
+        pattern=r"^[A-Z]{3}$", description="Compare landed unit prices in this currency")] = None,
+    rate: Annotated[list[str], Query(
+        max_length=50, description="`CUR:rate` into `currency`, e.g. `CNY:0.1385`; repeat")] = [],  # noqa: B006
+) -> RfqPublic:
+    """The RFQ with its quotes ranked by landed unit price (in `currency`,
+    converted with the given rates) and by lead time."""
+    view = gendan.get_rfq(rfq_id, currency, _rates(rate))
+    response.headers["ETag"] = f'"{view["version"]}"'
+    return RfqPublic.from_view(view)
+
+
+@router.post("/rfqs/{rfq_id}/award", operation_id="awardRfq", responses=RESPONSES)
+def award_rfq(rfq_id: UUID, body: AwardIn, gendan: GendanDep, cond: Conditions,
+              principal: Awarder, response: Response) -> RfqPublic:
+    """Award the RFQ to one quote (`RfqAwarded`)."""
+    result = gendan.update_aggregate(
+        rfq_id, Rfq, "RFQ", lambda r: r.award(str(body.quote_id), body.reason, actor(principal)),
+        keyed=cond.keyed, if_match=cond.if_match)
+    return answer(response, result, RfqPublic)

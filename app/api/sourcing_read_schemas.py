@@ -1,0 +1,176 @@
+"""Response models of the sourcing reads (suppliers, the PO board, the
+supplier portal's list, supplier performance, payables).
+
+Amounts are decimal strings with the currency's minor units ("2550.00");
+quantities and unit prices decimal strings as recorded ("1000", "0.1250");
+rates decimal strings with four places ("0.9500"); dates ISO 8601, times UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from app.api.schemas import AlertPublic
+from app.domain.purchase_order import PO_STATES
+
+Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
+Quantity = Field(description="Decimal string", examples=["1000"])
+Rate = Field(description="A fraction as a decimal string with 4 places; null when nothing "
+                         "was measured yet", examples=["0.9500"])
+
+PurchaseOrderState = Literal[PO_STATES]  # type: ignore[valid-type]
+SupplierStatus = Literal["awaiting_signature", "signed", "countered", "revision_in_preparation",
+                         "cancelled"]
+
+
+class SupplierListItem(BaseModel):
+    id: UUID
+    name: str
+    country: str
+
+
+class SuppliersPage(BaseModel):
+    data: list[SupplierListItem]
+    next_cursor: str | None
+
+
+class PurchaseOrderRowLine(BaseModel):
+    """A line of the current revision with what was received against it."""
+
+    line_no: int
+    item: str
+    quantity: str = Quantity
+    unit: str
+    unit_price: str = Field(description="Decimal string, up to 6 places", examples=["0.125"])
+    amount: str = Amount
+    delivery_date: date
+    received: str = Field(description="Total received so far (decimal string)")
+    accepted: str = Field(description="Total accepted so far (decimal string)")
+    complete: bool = Field(description="A receipt closed the line (not partial) or all of "
+                                       "it was accepted")
+
+
+class PurchaseOrderRow(BaseModel):
+    """One purchase order on the PO board."""
+
+    id: UUID
+    supplier_id: UUID
+    supplier_name: str | None
+    order_id: UUID | None = Field(description="The customer order it serves")
+    currency: str
+    state: PurchaseOrderState
+    revision: int = Field(description="The current revision")
+    signed: bool = Field(description="Placed: the current revision is signed back (G7)")
+    signed_revision: int | None = Field(description="The latest revision signed back")
+    sent_revision: int | None = Field(description="The latest revision sent")
+    content_hash: str | None = Field(description="SHA-256 of the latest revision sent")
+    sent_at: datetime | None = Field(
+        description="When the current revision was sent; null while it is in preparation")
+    due_date: date = Field(description="The earliest delivery date of the current lines")
+    overdue: bool = Field(description="Past its due date, not every line received, "
+                                      "not cancelled")
+    total: str = Amount
+    lines: list[PurchaseOrderRowLine]
+    fully_received: bool
+    receipts: int
+    last_received_on: date | None
+    invoiced: str = Amount
+    paid: str = Amount
+    adjusted: str = Field(description="Withheld from payments (late, short, quality...)",
+                          examples=["7.90"])
+    outstanding: str = Field(description="Invoiced - paid - adjusted", examples=["90.00"])
+    alerts: list[AlertPublic]
+    created_at: datetime
+    updated_at: datetime
+    position: int = Field(description="Global position of the last event applied to this row")
+
+
+class PurchaseOrderRowsPage(BaseModel):
+    data: list[PurchaseOrderRow]
+    next_cursor: str | None
+
+
+class SupplierPortalPurchaseOrder(BaseModel):
+    """A PO as its supplier sees it in its list: the latest revision sent."""
+
+    id: UUID
+    revision: int = Field(description="The latest revision sent to you")
+    status: SupplierStatus
+    content_hash: str
+    sent_at: datetime
+    due_date: date = Field(description="The earliest delivery date of that revision")
+    currency: str
+    total: str = Amount
+
+
+class SupplierPortalPurchaseOrdersPage(BaseModel):
+    data: list[SupplierPortalPurchaseOrder]
+    next_cursor: str | None
+
+
+class UnsignedPurchaseOrder(BaseModel):
+    id: UUID
+    revision: int
+    state: Literal["sent", "countered"]
+    sent_at: datetime
+    age_days: int = Field(description="Whole days since the revision was sent")
+
+
+class SupplierPerformance(BaseModel):
+    """How a supplier delivers. A line *due received* is a receipt line that
+    completes its PO line (not partial); on time unless received after the
+    line's delivery date. ``fill_rate`` is accepted / ordered over those
+    lines. ``price_deviations`` counts receipt lines invoiced above the PO
+    price, ``invoice_price_deviations`` supplier invoice lines above it."""
+
+    supplier_id: UUID
+    supplier_name: str
+    country: str
+    receipts: int
+    lines_due_received: int
+    lines_on_time: int
+    on_time_rate: str | None = Rate
+    ordered_quantity: str = Quantity
+    accepted_quantity: str = Quantity
+    fill_rate: str | None = Rate
+    rejected_quantity: str = Quantity
+    short_deliveries: int
+    over_deliveries: int = Field(description="Receipt lines that brought a line beyond the "
+                                             "tolerance")
+    price_deviations: int
+    invoice_price_deviations: int
+    counter_proposals: int
+    alerts_raised: int = Field(description="Alerts ever raised on its POs")
+    open_alerts: int = Field(description="Alerts open on its POs now")
+    purchase_orders_sent: int
+    purchase_orders_signed: int = Field(description="POs signed back at least once")
+    purchase_orders_placed: int = Field(description="POs whose current revision is signed back")
+    unsigned_purchase_orders: list[UnsignedPurchaseOrder] = Field(
+        description="Sent or countered and not signed back, oldest first")
+    position: int
+
+
+class PayableTotals(BaseModel):
+    currency: str
+    purchase_orders: int
+    invoiced: str = Amount
+    paid: str = Amount
+    adjusted: str = Amount
+    outstanding: str = Amount
+
+
+class SupplierPayables(PayableTotals):
+    supplier_id: UUID
+    supplier_name: str | None
+
+
+class Payables(BaseModel):
+    """What is owed to suppliers (cancelled POs count what was invoiced or paid)."""
+
+    suppliers: list[SupplierPayables]
+    currencies: list[PayableTotals]
+    position: int = Field(description="Global position the totals include")
