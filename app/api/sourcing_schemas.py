@@ -264,7 +264,8 @@ class PurchaseOrderPublic(BaseModel):
     version: int
     position: int | None = None
     revision_sent: int | None = Field(None, description="On a send: the revision sent")
-    result: str | None = Field(None, description="On a command with an outcome")
+    result: str | None = Field(None, description="On an invoice: matched or mismatch")
+    receipt_id: str | None = Field(None, description="On a receipt: its id")
 
     @classmethod
     def from_view(cls, view: dict[str, Any], position: int | None = None,

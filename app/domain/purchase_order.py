@@ -26,20 +26,22 @@ from app.domain import gates
 from app.domain.canonical import content_hash
 from app.domain.errors import Conflict, InvalidState, InvalidValue, NotFound
 from app.domain.purchasing import (
+    ADJUSTMENT_REASONS,
     check_receipt_line,
     content_of,
     match_invoice,
+    parse_adjustments,
+    parse_decision,
+    parse_invoice_lines,
     parse_po_lines,
     parse_receipt_quantities,
     total_of,
 )
-from app.domain.reference import quantize_money
 from app.domain.rfq import parse_quantity, parse_unit_price
 from app.domain.values import Actor, Policy, parse_currency, parse_decimal, parse_money
 
 PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
-DECISIONS = ("accept", "reject", "counter")
-ADJUSTMENT_REASONS = ("late_delivery", "short_delivery", "quality", "price", "other")
+__all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder"]
 
 
 class PurchaseOrder(Aggregate):
@@ -245,7 +247,7 @@ class PurchaseOrder(Aggregate):
             line = self.line(decision["line_no"], f"lines.{n}.line_no")
             if line["line_no"] in by_line:
                 raise InvalidValue(f"lines.{n}.line_no", f"line {line['line_no']} is listed twice")
-            by_line[line["line_no"]] = self._proposal(n, decision, line)
+            by_line[line["line_no"]] = parse_decision(n, decision, line)
         missing = [line["line_no"] for line in self.lines if line["line_no"] not in by_line]
         if missing:
             raise InvalidValue("lines", f"every line needs a decision; missing {missing}")
@@ -257,26 +259,6 @@ class PurchaseOrder(Aggregate):
         self._emit(self.PurchaseOrderCountered, actor, revision=revision, content_hash=hash_,
                    keyid=keyid, lines=proposals, evidence=evidence)
         return "countered"
-
-    @staticmethod
-    def _proposal(n: int, decision: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
-        kind = decision["decision"]
-        if kind not in DECISIONS:
-            raise InvalidValue(f"lines.{n}.decision", f"must be one of {', '.join(DECISIONS)}")
-        proposal: dict[str, Any] = {"line_no": line["line_no"], "decision": kind,
-                                    "quantity": None, "unit_price": None, "delivery_date": None}
-        if kind != "counter":
-            return proposal
-        if decision.get("quantity") is not None:
-            proposal["quantity"] = parse_quantity(decision["quantity"], f"lines.{n}.quantity")
-        if decision.get("unit_price") is not None:
-            proposal["unit_price"] = parse_unit_price(decision["unit_price"],
-                                                      f"lines.{n}.unit_price")
-        proposal["delivery_date"] = decision.get("delivery_date")
-        if all(proposal[k] is None for k in ("quantity", "unit_price", "delivery_date")):
-            raise InvalidValue(f"lines.{n}", "a counter proposes a quantity, unit_price or "
-                                             "delivery_date")
-        return proposal
 
     class CounterProposalAccepted(Event):
         revision: int
@@ -407,7 +389,7 @@ class PurchaseOrder(Aggregate):
 
     def _receipt_alerts(self, line: dict[str, Any], policy: Policy, actor: Actor) -> None:
         n, issues = line["line_no"], line["issues"]
-        percent = format(policy.receipt_tolerance * 100, "f")
+        percent = format((policy.receipt_tolerance * 100).normalize(), "f")
         if "over" in issues or "short" in issues:
             self._raise_alert(
                 f"quantity_off_po:{n}",
@@ -461,16 +443,9 @@ class PurchaseOrder(Aggregate):
             raise Conflict(f"Invoice {invoice_no!r} is already recorded on this purchase order")
         if not lines:
             raise InvalidValue("lines", "an invoice lists at least one line")
-        parsed, seen = [], set()
         for n, line in enumerate(lines):
             self.line(line["line_no"], f"lines.{n}.line_no")
-            if line["line_no"] in seen:
-                raise InvalidValue(f"lines.{n}.line_no", "each line once per invoice")
-            seen.add(line["line_no"])
-            quantity = parse_quantity(line["quantity"], f"lines.{n}.quantity")
-            price = parse_unit_price(line["unit_price"], f"lines.{n}.unit_price")
-            parsed.append({"line_no": line["line_no"], "quantity": quantity, "unit_price": price,
-                           "amount": quantize_money(quantity * price, currency)})
+        parsed = parse_invoice_lines(lines, currency)
         match = match_invoice({line["line_no"]: line for line in self.lines},
                               {k: v["accepted"] for k, v in self.received.items()},
                               self.invoiced_quantity, parsed)
@@ -516,15 +491,7 @@ class PurchaseOrder(Aggregate):
             raise InvalidValue("amount", "must not be negative")
         if amount > 0:
             parse_money(amount, currency, "amount")
-        parsed = []
-        for n, adj in enumerate(adjustments):
-            if adj["reason"] not in ADJUSTMENT_REASONS:
-                raise InvalidValue(f"adjustments.{n}.reason",
-                                   f"must be one of {', '.join(ADJUSTMENT_REASONS)}")
-            parsed.append({"reason": adj["reason"], "note": adj.get("note"),
-                           "amount": parse_money(parse_decimal(adj["amount"],
-                                                               f"adjustments.{n}.amount"),
-                                                 currency, f"adjustments.{n}.amount")})
+        parsed = parse_adjustments(adjustments, currency)
         settled = amount + sum((a["amount"] for a in parsed), Decimal(0))
         if settled <= 0:
             raise InvalidValue("amount", "a payment settles something: amount or adjustments")

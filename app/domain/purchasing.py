@@ -13,9 +13,11 @@ from uuid import UUID
 from app.domain.errors import InvalidValue
 from app.domain.reference import quantize_money
 from app.domain.rfq import parse_quantity, parse_unit_price
-from app.domain.values import parse_decimal
+from app.domain.values import parse_decimal, parse_money
 
 MAX_LINES = 500
+DECISIONS = ("accept", "reject", "counter")
+ADJUSTMENT_REASONS = ("late_delivery", "short_delivery", "quality", "price", "other")
 
 
 def _text(value: Decimal) -> str:
@@ -144,3 +146,53 @@ def match_invoice(po_lines: dict[int, dict[str, Any]], accepted: dict[int, Decim
             "accepted_not_invoiced": receivable, "issues": issues,
         })
     return {"status": "matched" if matched else "mismatch", "lines": lines}
+
+
+def parse_decision(n: int, decision: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
+    """One line of a supplier's acknowledgement: accept, reject, or counter
+    with at least one of quantity, unit price, delivery date."""
+    kind = decision["decision"]
+    if kind not in DECISIONS:
+        raise InvalidValue(f"lines.{n}.decision", f"must be one of {', '.join(DECISIONS)}")
+    proposal: dict[str, Any] = {"line_no": line["line_no"], "decision": kind,
+                                "quantity": None, "unit_price": None, "delivery_date": None}
+    if kind != "counter":
+        return proposal
+    if decision.get("quantity") is not None:
+        proposal["quantity"] = parse_quantity(decision["quantity"], f"lines.{n}.quantity")
+    if decision.get("unit_price") is not None:
+        proposal["unit_price"] = parse_unit_price(decision["unit_price"],
+                                                  f"lines.{n}.unit_price")
+    proposal["delivery_date"] = decision.get("delivery_date")
+    if all(proposal[k] is None for k in ("quantity", "unit_price", "delivery_date")):
+        raise InvalidValue(f"lines.{n}", "a counter proposes a quantity, unit_price or "
+                                         "delivery_date")
+    return proposal
+
+
+def parse_invoice_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """An invoice's lines with their amounts; each PO line at most once."""
+    parsed, seen = [], set()
+    for n, line in enumerate(lines):
+        if line["line_no"] in seen:
+            raise InvalidValue(f"lines.{n}.line_no", "each line once per invoice")
+        seen.add(line["line_no"])
+        quantity = parse_quantity(line["quantity"], f"lines.{n}.quantity")
+        price = parse_unit_price(line["unit_price"], f"lines.{n}.unit_price")
+        parsed.append({"line_no": line["line_no"], "quantity": quantity, "unit_price": price,
+                       "amount": quantize_money(quantity * price, currency)})
+    return parsed
+
+
+def parse_adjustments(adjustments: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """What a payment withholds, each with its reason (accountant #5)."""
+    parsed = []
+    for n, adj in enumerate(adjustments):
+        if adj["reason"] not in ADJUSTMENT_REASONS:
+            raise InvalidValue(f"adjustments.{n}.reason",
+                               f"must be one of {', '.join(ADJUSTMENT_REASONS)}")
+        field = f"adjustments.{n}.amount"
+        parsed.append({"reason": adj["reason"], "note": adj.get("note"),
+                       "amount": parse_money(parse_decimal(adj["amount"], field), currency,
+                                             field)})
+    return parsed

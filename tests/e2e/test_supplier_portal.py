@@ -313,3 +313,27 @@ async def test_delivery_note_is_signed_and_kept_as_evidence(api):
     evidence = (await api.get(f"/v1/purchase-orders/{po['id']}/evidence")).json()["data"]
     assert [e["kind"] for e in evidence] == ["signed_back", "delivery_note"]
     assert all(verify_module.check_item(item) for item in evidence)
+
+
+async def test_a_well_signed_but_invalid_body_is_422_and_changes_nothing(api):
+    supplier, po = await sent_po(api)
+    path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement"
+    bodies = [
+        {"revision": 1, "content_hash": po["content_hash"], "lines": [
+            {"line_no": 1, "decision": "maybe"}]},
+        {"revision": 1, "content_hash": po["content_hash"], "lines": [
+            {"line_no": 1, "decision": "counter"}]},  # a counter proposes something
+        {"revision": 1, "content_hash": po["content_hash"], "lines": [
+            {"line_no": 1, "decision": "counter", "unit_price": 0.13}]},  # a JSON number
+        {"revision": 1, "content_hash": po["content_hash"], "lines": [
+            {"line_no": 2, "decision": "accept"}]},  # no such line
+        {"revision": 1, "content_hash": po["content_hash"], "lines": [], "signed_by": "x"},
+    ]
+    for body in bodies:
+        request, client = supplier.signed(path, body)
+        with client:
+            r = client.send(request)
+        assert r.status_code == 422, (body, r.text)
+        assert r.headers["content-type"].startswith(PROBLEM)
+    staff = (await api.get(f"/v1/purchase-orders/{po['id']}", role="purchaser")).json()
+    assert staff["version"] == po["version"] and staff["acknowledgements"] == []

@@ -145,7 +145,7 @@ def receive(purchase_order_id: UUID, body: ReceiptIn, gendan: GendanDep, cond: C
     alerts for the accountant and in supplier performance."""
     received_on = body.received_on or datetime.now(timezone.utc).date()
     lines = [line.model_dump() for line in body.lines]
-    return _run(gendan, purchase_order_id, cond, response, lambda po: {"result": po.receive(
+    return _run(gendan, purchase_order_id, cond, response, lambda po: {"receipt_id": po.receive(
         received_on, body.delivery_note, lines, gendan.policy, actor(principal))})
 
 
