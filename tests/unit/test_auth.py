@@ -164,7 +164,9 @@ def _claims(**kw: object) -> dict:
         "role": "accountant",
         "iss": "https://idp.example",
         "aud": "gendan",
-        "exp": int(time.time()) + 300,
+        # A day: the claims are built when the tests are collected, and the
+        # suite may run for many minutes before these run.
+        "exp": int(time.time()) + 86_400,
     }
     base.update(kw)
     return {k: v for k, v in base.items() if v is not None}
