@@ -108,6 +108,11 @@ def _tamper_cases(supplier, po) -> dict:
         "created=", "created=1")
     cases["signature-input"] = (request, client, None)
 
+    # Signed for the delivery-notes URL, sent to the acknowledgement's.
+    request, client = supplier.signed(path.replace("acknowledgement", "delivery-notes"), ack)
+    request.url = request.url.copy_with(path=path)
+    cases["target uri"] = (request, client, "bad_signature")
+
     request, client = supplier.signed(path, ack, created=int(time.time()) - 600, ttl=300)
     cases["expired"] = (request, client, "expired")
 
@@ -206,8 +211,14 @@ async def test_a_revoked_key_is_refused_and_its_evidence_still_verifies(api):
         supplier.keyid: False, "rotated-2027": True}
 
     _, po2 = await sent_po(api, supplier)
+    before = await _last_position(api)
     r = supplier.acknowledge(po2["id"], accept_all=True)  # still signs with the old key
     assert r.status_code == 401 and r.json()["code"] == "unknown_key"
+    refused = [e for e in await _events_after(api, before)
+               if e["data"].get("purchase_order_id") == po2["id"] or e["aggregate_id"] == po2["id"]]
+    assert [(e["type"], e["data"]["code"]) for e in refused] == [
+        ("SignedRequestRefused", "unknown_key")]
+    assert refused[0]["data"]["request"]["keyid"] == supplier.keyid
     supplier.key, supplier.keyid = new_key, "rotated-2027"
     assert supplier.acknowledge(po2["id"], accept_all=True).status_code == 200
 
