@@ -81,7 +81,7 @@ def purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
 
 
 def supplier_purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
-    latest = po.sent[max(po.sent)]
+    latest = po.sent[max(po.sent, key=int)]
     return {
         "id": po.id, "revision": latest["revision"], "status": _status(po),
         "content": latest["content"], "content_hash": latest["content_hash"],

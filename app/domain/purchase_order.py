@@ -73,15 +73,17 @@ class PurchaseOrder(Aggregate):
         self.drafted_by = actor_sub
         self.state = "draft"
         self.revision = 1
-        self.sent: dict[int, dict[str, Any]] = {}  # revision -> {content, content_hash, sent_at}
+        # Keyed by str(revision) and str(line_no): snapshots are JSON, whose
+        # object keys are strings, so int keys would not survive one.
+        self.sent: dict[str, dict[str, Any]] = {}  # revision -> {content, content_hash, sent_at}
         self.signed_revision = 0
         self.acknowledgements: list[dict[str, Any]] = []
         self.counter: dict[str, Any] | None = None  # the open counter-proposal
         self.delivery_notes: list[dict[str, Any]] = []
         self.receipts: list[dict[str, Any]] = []
-        self.received: dict[int, dict[str, Decimal]] = {}  # line_no -> received/accepted
+        self.received: dict[str, dict[str, Decimal]] = {}  # line_no -> received/accepted
         self.invoices: dict[str, dict[str, Any]] = {}
-        self.invoiced_quantity: dict[int, Decimal] = {}
+        self.invoiced_quantity: dict[str, Decimal] = {}
         self.invoiced = Decimal(0)
         self.paid = Decimal(0)
         self.adjusted = Decimal(0)
@@ -111,7 +113,7 @@ class PurchaseOrder(Aggregate):
     @property
     def current(self) -> dict[str, Any] | None:
         """The sent revision the supplier answers to (None before sending)."""
-        return self.sent.get(self.revision)
+        return self.sent.get(str(self.revision))
 
     @property
     def outstanding(self) -> Decimal:
@@ -149,7 +151,7 @@ class PurchaseOrder(Aggregate):
 
         def apply(self, po: PurchaseOrder) -> None:
             po.state = "sent"
-            po.sent[self.revision] = {"revision": self.revision, "content": self.content,
+            po.sent[str(self.revision)] = {"revision": self.revision, "content": self.content,
                                       "content_hash": self.content_hash,
                                       "sent_at": self.timestamp}
 
@@ -161,7 +163,7 @@ class PurchaseOrder(Aggregate):
                              self.currency, self.terms, self.lines)
         self._emit(self.PurchaseOrderSent, actor, revision=self.revision, content=content,
                    content_hash=content_hash(content))
-        return self.sent[self.revision]
+        return self.sent[str(self.revision)]
 
     # ---- amendments (a new revision) --------------------------------------------
     class PurchaseOrderAmended(Event):
@@ -186,7 +188,7 @@ class PurchaseOrder(Aggregate):
             # Nothing went out yet: edit the draft, still revision 1.
             revision = self.revision
         else:
-            revision = self.revision + 1 if self.revision in self.sent else self.revision
+            revision = self.revision + 1 if str(self.revision) in self.sent else self.revision
         parsed = parse_po_lines(lines, self.currency)
         self._emit(self.PurchaseOrderAmended, actor, revision=revision,
                    terms=self.terms if terms is None else (terms.strip() or None),
@@ -352,7 +354,7 @@ class PurchaseOrder(Aggregate):
 
         def apply(self, po: PurchaseOrder) -> None:
             for line in self.lines:
-                po.received[line["line_no"]] = {"received": line["total_received"],
+                po.received[str(line["line_no"])] = {"received": line["total_received"],
                                                 "accepted": line["total_accepted"]}
             po.receipts.append({"receipt_id": self.receipt_id, "received_on": self.received_on,
                                 "delivery_note": self.delivery_note, "lines": self.lines,
@@ -375,7 +377,7 @@ class PurchaseOrder(Aggregate):
             received, accepted = parse_receipt_quantities(n, line["received"], line["accepted"])
             price = parse_unit_price(line["unit_price_invoiced"],
                                      f"lines.{n}.unit_price_invoiced")
-            prior = self.received.get(po_line["line_no"],
+            prior = self.received.get(str(po_line["line_no"]),
                                       {"received": Decimal(0), "accepted": Decimal(0)})
             checked.append(check_receipt_line(
                 po_line, prior, received, accepted, price, bool(line.get("partial")),
@@ -430,8 +432,9 @@ class PurchaseOrder(Aggregate):
                 "total": self.total, "match": self.match, "lines": self.lines}
             po.invoiced += self.total
             for line in self.lines:
-                po.invoiced_quantity[line["line_no"]] = (
-                    po.invoiced_quantity.get(line["line_no"], Decimal(0)) + line["quantity"])
+                key = str(line["line_no"])
+                po.invoiced_quantity[key] = (
+                    po.invoiced_quantity.get(key, Decimal(0)) + line["quantity"])
 
     def record_invoice(self, invoice_no: str, invoice_date: date, due_date: date | None,
                        currency: str, lines: list[dict[str, Any]], actor: Actor) -> dict[str, Any]:
@@ -447,8 +450,8 @@ class PurchaseOrder(Aggregate):
             self.line(line["line_no"], f"lines.{n}.line_no")
         parsed = parse_invoice_lines(lines, currency)
         match = match_invoice({line["line_no"]: line for line in self.lines},
-                              {k: v["accepted"] for k, v in self.received.items()},
-                              self.invoiced_quantity, parsed)
+                              {int(k): v["accepted"] for k, v in self.received.items()},
+                              {int(k): v for k, v in self.invoiced_quantity.items()}, parsed)
         invoice_id = str(uuid4())
         self._emit(self.SupplierInvoiceRecorded, actor, invoice_id=invoice_id,
                    invoice_no=invoice_no, invoice_date=invoice_date, due_date=due_date,

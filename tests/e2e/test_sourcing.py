@@ -226,3 +226,25 @@ async def test_supplier_keys_are_checked_and_keyids_never_reused(api):
     assert r.status_code == 409
     r = await api.post(f"/v1/suppliers/{supplier.id}/keys", body, role="purchaser")
     assert r.status_code == 403
+
+
+async def test_po_commands_honour_if_match_and_idempotency_keys(api):
+    supplier = await new_supplier(api)
+    body = {"supplier_id": supplier.id, "currency": "USD", "lines": [line(new_item())],
+            "waiver_reason": "customer-nominated"}
+    key = {"Idempotency-Key": f"draft-{supplier.id}"}
+    first = await api.client.post("/v1/purchase-orders", json=body,
+                                  headers={**api.headers("supervisor"), **key})
+    again = await api.client.post("/v1/purchase-orders", json=body,
+                                  headers={**api.headers("supervisor"), **key})
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotency-Replayed"] == "true"
+    po = first.json()["id"]
+    reviewed = await po_command(api, po, "review", role="supervisor")
+    stale = await api.client.post(f"/v1/purchase-orders/{po}/send", json={}, headers={
+        **api.headers("purchaser"), "If-Match": f'"{reviewed["version"] - 1}"'})
+    assert stale.status_code == 412 and stale.headers["ETag"] == f'"{reviewed["version"]}"'
+    sent = await api.client.post(f"/v1/purchase-orders/{po}/send", json={}, headers={
+        **api.headers("purchaser"), "If-Match": stale.headers["ETag"]})
+    assert sent.status_code == 200 and sent.headers["ETag"] == f'"{reviewed["version"] + 1}"'
