@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.domain.purchase_order import PurchaseOrder
+from app.domain.purchase_order import PurchaseOrder, portal_status
 from app.domain.rfq import Rfq, compare
 from app.domain.supplier import Supplier
 
@@ -38,19 +38,6 @@ def rfq_view(rfq: Rfq, currency: str | None = None,
         "supplier_count": rfq.supplier_count, "awarded": rfq.awarded,
         "comparison_currency": currency, "quotes": quotes,
     }
-
-
-def _status(po: PurchaseOrder) -> str:
-    """What the supplier is asked to do, in one word."""
-    if po.state == "cancelled":
-        return "cancelled"
-    if po.placed:
-        return "signed"
-    if po.state == "countered":
-        return "countered"
-    if po.state == "sent":
-        return "awaiting_signature"
-    return "revision_in_preparation"  # amended: the next revision is not sent yet
 
 
 def purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
@@ -83,7 +70,7 @@ def purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
 def supplier_purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
     latest = po.sent[max(po.sent, key=int)]
     return {
-        "id": po.id, "revision": latest["revision"], "status": _status(po),
+        "id": po.id, "revision": latest["revision"], "status": portal_status(po.state, po.placed),
         "content": latest["content"], "content_hash": latest["content_hash"],
         "sent_at": latest["sent_at"], "signed_revision": po.signed_revision or None,
         "counter_proposal": po.counter,

@@ -41,7 +41,20 @@ from app.domain.rfq import parse_quantity, parse_unit_price
 from app.domain.values import Actor, Policy, parse_currency, parse_decimal, parse_money
 
 PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
-__all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder"]
+__all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder", "portal_status"]
+
+
+def portal_status(state: str, placed: bool) -> str:
+    """What the supplier is asked to do, in one word (the portal's status)."""
+    if state == "cancelled":
+        return "cancelled"
+    if placed:
+        return "signed"
+    if state == "countered":
+        return "countered"
+    if state == "sent":
+        return "awaiting_signature"
+    return "revision_in_preparation"  # amended: the next revision is not sent yet
 
 
 class PurchaseOrder(Aggregate):

@@ -14,7 +14,7 @@ from app.domain.order import Order
 from app.domain.purchase_order import PurchaseOrder
 from app.domain.purchasing import check_receipt_line
 from app.projections import board, purchase_orders, supplier_performance
-from app.projections.reads import _ratio, supplier_status
+from app.projections.sourcing_reads import _ratio, supplier_status
 
 NOW = datetime(2027, 1, 5, 8, 0, tzinfo=timezone.utc)
 SUPPLIER, ORDER = uuid4(), uuid4()
