@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from app.api.schemas import AlertPublic
 from app.api.fields import (
     CountryCode,
     CurrencyCode,
@@ -226,6 +227,161 @@ class SupplierPaymentIn(_Input):
     adjustments: list[AdjustmentIn] = Field(default_factory=list, max_length=20)
 
 
+# ---- what a purchase order holds, as clients read it ---------------------------
+# Quantities and prices are decimal strings as entered; amounts in the
+# currency's minor units. ``content`` is kept to strings and integers: it is
+# what the supplier hashes (RFC 8785) and signs.
+class PoContentLine(BaseModel):
+    # forbid: a key the domain adds to `content` and this model forgot would
+    # be dropped from the answer and break every supplier's hash. It fails
+    # loudly (and in the tests) instead.
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: int
+    item: str
+    quantity: str
+    unit: str
+    unit_price: str
+    amount: str
+    delivery_date: str = Field(description="YYYY-MM-DD")
+
+
+class PoContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # see PoContentLine
+
+    purchase_order_id: str
+    revision: int
+    supplier_id: str
+    order_id: str | None
+    currency: str
+    terms: str | None
+    lines: list[PoContentLine]
+    total: str
+
+
+class PoLinePublic(BaseModel):
+    line_no: int
+    item: str
+    quantity: str
+    unit: str
+    unit_price: str
+    amount: str
+    delivery_date: date
+
+
+class SentRevision(BaseModel):
+    revision: int
+    content_hash: str
+    sent_at: datetime
+
+
+class CounterLine(BaseModel):
+    line_no: int
+    decision: Literal["accept", "reject", "counter"]
+    quantity: str | None
+    unit_price: str | None
+    delivery_date: date | None
+
+
+class CounterProposal(BaseModel):
+    revision: int
+    lines: list[CounterLine]
+    at: datetime
+
+
+class Acknowledgement(BaseModel):
+    type: Literal["signed_back", "countered"]
+    revision: int
+    at: datetime
+
+
+class DeliveryNoteLine(BaseModel):
+    line_no: int
+    quantity: str
+    shipped_on: date | None
+    expected_on: date | None
+
+
+class DeliveryNote(BaseModel):
+    delivery_note_id: str
+    reference: str
+    lines: list[DeliveryNoteLine]
+    keyid: str
+    at: datetime
+
+
+class ReceiptLine(BaseModel):
+    line_no: int
+    item: str
+    ordered: str
+    po_unit_price: str
+    delivery_date: date
+    received: str
+    accepted: str
+    rejected: str
+    unit_price_invoiced: str
+    partial: bool
+    total_received: str
+    total_accepted: str
+    late: bool
+    issues: list[Literal["over", "short", "price_above_po", "late"]]
+
+
+class Receipt(BaseModel):
+    receipt_id: str
+    received_on: date
+    delivery_note: str | None
+    lines: list[ReceiptLine]
+    at: datetime
+    by: str
+
+
+class InvoiceLine(BaseModel):
+    line_no: int
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+class MatchLine(BaseModel):
+    line_no: int
+    po_unit_price: str
+    unit_price: str
+    quantity: str
+    accepted_not_invoiced: str
+    issues: list[Literal["price_above_po", "quantity_above_received", "not_received"]]
+
+
+class InvoiceMatch(BaseModel):
+    status: Literal["matched", "mismatch"]
+    lines: list[MatchLine]
+
+
+class Invoice(BaseModel):
+    invoice_id: str
+    invoice_no: str
+    invoice_date: date
+    due_date: date | None
+    total: str
+    match: InvoiceMatch
+    lines: list[InvoiceLine]
+
+
+class Adjustment(BaseModel):
+    reason: Literal[ADJUSTMENT_REASONS]  # type: ignore[valid-type]
+    note: str | None
+    amount: str
+
+
+class SupplierPayment(BaseModel):
+    payment_id: str
+    amount: str
+    paid_on: date
+    reference: str
+    invoice_no: str | None
+    adjustments: list[Adjustment]
+
+
 def _money_fields(view: dict[str, Any]) -> dict[str, Any]:
     currency = view["currency"]
     return {k: format(quantize_money(view[k], currency), "f")
@@ -243,24 +399,24 @@ class PurchaseOrderPublic(BaseModel):
     signed_revision: int | None
     currency: str
     terms: str | None
-    lines: list[dict[str, Any]]
+    lines: list[PoLinePublic]
     total: str
     waiver_reason: str | None
     drafted_by: str
-    content: dict[str, Any] | None = Field(description="The current revision as sent")
+    content: PoContent | None = Field(description="The current revision as sent")
     content_hash: str | None
-    sent_revisions: list[dict[str, Any]]
-    counter_proposal: dict[str, Any] | None
-    acknowledgements: list[dict[str, Any]]
-    delivery_notes: list[dict[str, Any]]
-    receipts: list[dict[str, Any]]
-    invoices: list[dict[str, Any]]
-    payments: list[dict[str, Any]]
+    sent_revisions: list[SentRevision]
+    counter_proposal: CounterProposal | None
+    acknowledgements: list[Acknowledgement]
+    delivery_notes: list[DeliveryNote]
+    receipts: list[Receipt]
+    invoices: list[Invoice]
+    payments: list[SupplierPayment]
     invoiced: str
     paid: str
     adjusted: str
     outstanding: str
-    alerts: list[dict[str, Any]]
+    alerts: list[AlertPublic]
     version: int
     position: int | None = None
     revision_sent: int | None = Field(None, description="On a send: the revision sent")
@@ -312,13 +468,13 @@ class SupplierPurchaseOrderPublic(BaseModel):
     revision: int
     status: Literal["awaiting_signature", "signed", "countered", "revision_in_preparation",
                     "cancelled"]
-    content: dict[str, Any] = Field(description="What the supplier signs: recompute "
-                                                "`content_hash` from it (RFC 8785, SHA-256)")
+    content: PoContent = Field(description="What the supplier signs: recompute "
+                                           "`content_hash` from it (RFC 8785, SHA-256)")
     content_hash: str
     sent_at: datetime
     signed_revision: int | None
-    counter_proposal: dict[str, Any] | None
-    delivery_notes: list[dict[str, Any]]
+    counter_proposal: CounterProposal | None
+    delivery_notes: list[DeliveryNote]
     position: int | None = None
     result: str | None = None
     delivery_note_id: str | None = None
