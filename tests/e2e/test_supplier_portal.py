@@ -81,6 +81,34 @@ async def test_supplier_signs_back_with_the_reference_client(api, tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
 
 
+async def test_the_reference_client_s_command_line_signs_back_with_a_key_file(api, tmp_path):
+    """The supplier's whole journey, as its portal developer runs it: make a
+    key, register its public half, then sign back a PO from the command line."""
+    key_file = tmp_path / "supplier-key.pem"
+    made = subprocess.run([sys.executable, str(ROOT / "examples" / "make_key.py"),
+                           str(key_file)], capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    public = next(line.split(": ", 1)[1] for line in made.stdout.splitlines()
+                  if line.startswith("public key (base64 raw)"))
+    r = await api.post("/v1/suppliers", {"name": "CLI Zippers", "country": "VN", "keys": [
+        {"keyid": "cli-2026", "public_key": public}]}, role="purchaser")
+    assert r.status_code == 201, r.text
+    supplier_id = r.json()["id"]
+    from tests.e2e.sourcing import Supplier
+    _, po = await sent_po(api, Supplier(api, supplier_id, None, "cli-2026"))
+    token = api.headers("supplier", sub="cli-portal", supplier_id=supplier_id)[
+        "Authorization"].removeprefix("Bearer ")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "supplier_client.py"),
+         "--base-url", api.server.url, "--key-file", str(key_file), "--keyid", "cli-2026",
+         "acknowledge", po["id"], "--accept-all"],
+        capture_output=True, text=True, timeout=60,
+        env={"GENDAN_SUPPLIER_TOKEN": token, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    staff = (await api.get(f"/v1/purchase-orders/{po['id']}", role="purchaser")).json()
+    assert staff["placed"] and staff["acknowledgements"][0]["type"] == "signed_back"
+
+
 def _tamper_cases(supplier, po) -> dict:
     """Each way a captured or forged request can differ from what was signed."""
     path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement"
