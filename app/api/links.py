@@ -57,3 +57,52 @@ SAMPLE_LINKS: dict[str, Any] = {
         "description": "The customer's decision on the sample just requested",
     },
 }
+
+
+# ---- sourcing ------------------------------------------------------------------
+_PO_OPERATIONS = (
+    "getPurchaseOrder", "getPurchaseOrderEvidence", "reviewPurchaseOrder", "sendPurchaseOrder",
+    "amendPurchaseOrder", "answerCounterProposal", "cancelPurchaseOrder", "receiveMaterials",
+    "recordSupplierInvoice", "paySupplier",
+)
+
+SUPPLIER_LINKS: dict[str, Any] = {
+    **{_name(op): {
+        "operationId": op,
+        "parameters": {"supplier_id": "$response.body#/id"},
+        "description": "The supplier just registered",
+    } for op in ("getSupplier", "addSupplierKey", "getSupplierPerformance")},
+    "DraftPurchaseOrder": {
+        "operationId": "draftPurchaseOrder",
+        "requestBody": {"supplier_id": "$response.body#/id"},
+        "description": "The new supplier's id is the `supplier_id` of its purchase orders",
+    },
+}
+
+RFQ_LINKS: dict[str, Any] = {
+    _name(op): {
+        "operationId": op,
+        "parameters": {"rfq_id": "$response.body#/id"},
+        "description": "The new RFQ's id is the `rfq_id` of its quotes and award",
+    }
+    for op in ("getRfq", "recordQuote", "awardRfq")
+}
+
+QUOTE_LINKS: dict[str, Any] = {
+    "AwardRfq": {
+        "operationId": "awardRfq",
+        "parameters": {"rfq_id": "$request.path.rfq_id"},
+        "requestBody": {"quote_id": "$response.body#/quote_id"},
+        "description": "Award the RFQ to the quote just recorded",
+    },
+}
+
+PURCHASE_ORDER_LINKS: dict[str, Any] = {
+    _name(op): {
+        "operationId": op,
+        "parameters": {"purchase_order_id": "$response.body#/id"},
+        "description": "The new purchase order's id is the `purchase_order_id` of its "
+                       "reads and commands",
+    }
+    for op in _PO_OPERATIONS
+}

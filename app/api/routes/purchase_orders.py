@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Response
 from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.conditions import Conditions, Keyed, Preconditions
 from app.api.deps import GendanDep
+from app.api.links import PURCHASE_ORDER_LINKS
 from app.api.routes.order_common import RESPONSES, NoInput, actor, answer
 from app.api.sourcing_schemas import (
     AmendmentIn,
@@ -49,7 +50,7 @@ def _run(gendan: Gendan, po_id: UUID, cond: Preconditions, response: Response,
 
 
 @router.post("/purchase-orders", status_code=201, operation_id="draftPurchaseOrder",
-             responses=RESPONSES)
+             responses={**RESPONSES, 201: {"links": PURCHASE_ORDER_LINKS}})
 def draft_purchase_order(body: PurchaseOrderCreate, gendan: GendanDep, keyed: Keyed,
                          principal: Drafter, response: Response) -> PurchaseOrderPublic:
     """Draft a PO (`PurchaseOrderDrafted`). G8: an item never bought before

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.conditions import Conditions, Keyed
 from app.api.deps import GendanDep
+from app.api.links import QUOTE_LINKS, RFQ_LINKS, SUPPLIER_LINKS
 from app.api.routes.order_common import RESPONSES, actor, answer
 from app.api.sourcing_schemas import (
     AwardIn,
@@ -46,7 +47,7 @@ def _key(text: str, field: str) -> str:
 
 
 @router.post("/suppliers", status_code=201, operation_id="registerSupplier",
-             responses=RESPONSES)
+             responses={**RESPONSES, 201: {"links": SUPPLIER_LINKS}})
 def register_supplier(body: SupplierCreate, gendan: GendanDep, keyed: Keyed,
                       principal: Registrar, response: Response) -> SupplierPublic:
     """Register a supplier with the Ed25519 public keys its portal signs
@@ -99,7 +100,8 @@ def revoke_supplier_key(
 
 
 # ---- RFQs ---------------------------------------------------------------------------
-@router.post("/rfqs", status_code=201, operation_id="requestQuotes", responses=RESPONSES)
+@router.post("/rfqs", status_code=201, operation_id="requestQuotes",
+             responses={**RESPONSES, 201: {"links": RFQ_LINKS}})
 def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: Purchaser,
                    response: Response) -> RfqPublic:
     """Ask suppliers to quote for an item (`QuoteRequested`)."""
@@ -112,7 +114,7 @@ def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: 
 
 
 @router.post("/rfqs/{rfq_id}/quotes", status_code=201, operation_id="recordQuote",
-             responses=RESPONSES)
+             responses={**RESPONSES, 201: {"links": QUOTE_LINKS}})
 def record_quote(rfq_id: UUID, body: QuoteIn, gendan: GendanDep, cond: Conditions,
                  principal: Purchaser, response: Response) -> RfqPublic:
     """Record a supplier's quote (`SupplierQuoteReceived`); the answer
