@@ -19,7 +19,7 @@ from app.api.sourcing_schemas import (
     SupplierPurchaseOrderPublic,
 )
 from app.api.routes.order_common import answer
-from app.application import CommandResult
+from app.application import CommandResult, Gendan
 from app.sourcing_views import supplier_purchase_order_view
 
 router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"])
@@ -49,10 +49,12 @@ def _body_doc(model: type) -> dict:
     }
 
 
-def _portal_answer(gendan, supplier_id: str, response: Response,
+def _portal_answer(gendan: Gendan, response: Response,
                    result: CommandResult) -> SupplierPurchaseOrderPublic:
-    po = gendan.suppliers_purchase_order(supplier_id, result.order["id"])
-    view = {**result.order, **supplier_purchase_order_view(po)}
+    """The supplier's view of the PO at the version the command produced
+    (a replayed answer shows the PO as the first answer did)."""
+    po = gendan.repository.get(result.order["id"], version=result.version)
+    view = supplier_purchase_order_view(po)
     return answer(response, CommandResult(view, result.version, result.position, result.extra,
                                           result.replayed), SupplierPurchaseOrderPublic)
 
@@ -86,7 +88,7 @@ async def acknowledge(purchase_order_id: UUID, signed: Signed, gendan: GendanDep
 
     def run() -> SupplierPurchaseOrderPublic:
         result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return _portal_answer(gendan, supplier_id, response, result)
+        return _portal_answer(gendan, response, result)
 
     return await run_in_threadpool(run)
 
@@ -108,6 +110,6 @@ async def declare_delivery(purchase_order_id: UUID, signed: Signed, gendan: Gend
 
     def run() -> SupplierPurchaseOrderPublic:
         result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return _portal_answer(gendan, supplier_id, response, result)
+        return _portal_answer(gendan, response, result)
 
     return await run_in_threadpool(run)
