@@ -259,14 +259,10 @@ class PoContent(BaseModel):
     total: str
 
 
-class PoLinePublic(BaseModel):
-    line_no: int
-    item: str
-    quantity: str
-    unit: str
-    unit_price: str
-    amount: str
-    delivery_date: date
+class PoLinePublic(PoContentLine):
+    """A line of the current revision (a draft's too), its date as a date."""
+
+    delivery_date: date  # type: ignore[assignment]
 
 
 class SentRevision(BaseModel):
