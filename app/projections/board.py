@@ -20,6 +20,7 @@ from app.domain.order import FINAL_STATES, Order
 from app.domain.purchase_order import PurchaseOrder
 from app.projections.batch import Batch
 from app.projections.common import (
+    alerts_after,
     customer_name,
     deposit_due_minor,
     event_name,
@@ -162,7 +163,7 @@ def changes(row: dict[str, Any], event: Any, position: int,
     milestone, blockers = derive(state, facts, row["total_minor"], threshold)
     return dict(
         state=state, next_milestone=milestone, blockers=blockers,
-        alerts=alerts_on_row(row["alerts"], event), facts=facts,
+        alerts=alerts_after(row["alerts"], event), facts=facts,
         updated_at=iso(event.timestamp), position=position,
     )
 
@@ -182,31 +183,9 @@ def po_changes(row: dict[str, Any], event: Any, position: int,
     milestone, blockers = derive(row["state"], facts, row["total_minor"], threshold)
     return dict(
         next_milestone=milestone, blockers=blockers,
-        alerts=alerts_on_row(row["alerts"], event, po_id), facts=facts,
+        alerts=alerts_after(row["alerts"], event, po_id), facts=facts,
         updated_at=iso(event.timestamp), position=position,
     )
-
-
-def alerts_on_row(alerts: list[dict[str, Any]], event: Any,
-                 po_id: str | None = None) -> list[dict[str, Any]]:
-    """The row's open alerts after an AlertRaised/AlertCleared of the order
-    (``po_id`` None) or of a PO serving it: one alert per PO and code, so
-    two POs' alerts with the same code are both shown, and an order's
-    alert never clears a PO's (common.alerts_after, keyed by PO too)."""
-    name = event_name(event)
-    if name == "AlertRaised":
-        if any(a["code"] == event.code and a.get("purchase_order_id") == po_id
-               for a in alerts):
-            return list(alerts)
-        alert = {"code": event.code, "message": event.message, "for_role": event.for_role,
-                 "raised_at": iso(event.timestamp)}
-        if po_id is not None:
-            alert["purchase_order_id"] = po_id
-        return [*alerts, alert]
-    if name == "AlertCleared":
-        return [a for a in alerts
-                if a["code"] != event.code or a.get("purchase_order_id") != po_id]
-    return list(alerts)
 
 
 @lru_cache(maxsize=8)

@@ -120,15 +120,26 @@ def customer_name(batch: Batch, customer_id: Any) -> str | None:
     return None if row is None else row["name"]
 
 
-def alerts_after(alerts: list[dict[str, Any]], event: Any) -> list[dict[str, Any]]:
+def alerts_after(alerts: list[dict[str, Any]], event: Any,
+                 po_id: str | None = None) -> list[dict[str, Any]]:
     """The open alerts after an AlertRaised/AlertCleared (a new list: the
-    JSON column must see a new value to write it)."""
+    JSON column must see a new value to write it).
+
+    An order's board row also lists the alerts of the POs serving it
+    (``po_id``): there an alert is one per PO and code, so two POs' alerts
+    with the same code are both shown, and an order's alert never clears a
+    PO's. Rows of one aggregate only (finance, the PO board) pass no po_id."""
     name = event_name(event)
     if name == "AlertRaised":
-        if any(a["code"] == event.code for a in alerts):
+        if any(a["code"] == event.code and a.get("purchase_order_id") == po_id
+               for a in alerts):
             return list(alerts)
-        return [*alerts, {"code": event.code, "message": event.message,
-                          "for_role": event.for_role, "raised_at": iso(event.timestamp)}]
+        alert = {"code": event.code, "message": event.message, "for_role": event.for_role,
+                 "raised_at": iso(event.timestamp)}
+        if po_id is not None:
+            alert["purchase_order_id"] = po_id
+        return [*alerts, alert]
     if name == "AlertCleared":
-        return [a for a in alerts if a["code"] != event.code]
+        return [a for a in alerts
+                if a["code"] != event.code or a.get("purchase_order_id") != po_id]
     return list(alerts)

@@ -14,6 +14,7 @@ from app.domain.order import Order
 from app.domain.purchase_order import PurchaseOrder
 from app.domain.purchasing import check_receipt_line
 from app.projections import board, purchase_orders, supplier_performance
+from app.projections.common import alerts_after
 from app.projections.sourcing_reads import _ratio, supplier_status
 
 NOW = datetime(2027, 1, 5, 8, 0, tzinfo=timezone.utc)
@@ -46,20 +47,20 @@ def test_the_po_blocker_comes_last_and_counts_the_unsigned_pos():
 def test_each_pos_alert_is_kept_apart_whatever_its_code():
     first, second = uuid4(), uuid4()
     raised = {"code": "item_price_differs:1", "message": "m", "for_role": "accountant"}
-    alerts = board.alerts_on_row([], po_event(PurchaseOrder.AlertRaised, first, **raised),
+    alerts = alerts_after([], po_event(PurchaseOrder.AlertRaised, first, **raised),
                                  str(first))
-    alerts = board.alerts_on_row(alerts, po_event(PurchaseOrder.AlertRaised, second, **raised),
+    alerts = alerts_after(alerts, po_event(PurchaseOrder.AlertRaised, second, **raised),
                                  str(second))
-    alerts = board.alerts_on_row(alerts, po_event(PurchaseOrder.AlertRaised, second, **raised),
+    alerts = alerts_after(alerts, po_event(PurchaseOrder.AlertRaised, second, **raised),
                                  str(second))  # raised again: still one
     assert [a["purchase_order_id"] for a in alerts] == [str(first), str(second)]
     # The order's own alert with that code is one more; clearing it leaves the POs'.
-    alerts = board.alerts_on_row(alerts, order_event(Order.AlertRaised, **raised))
+    alerts = alerts_after(alerts, order_event(Order.AlertRaised, **raised))
     assert len(alerts) == 3 and "purchase_order_id" not in alerts[2]
-    alerts = board.alerts_on_row(alerts, order_event(
+    alerts = alerts_after(alerts, order_event(
         Order.AlertCleared, code="item_price_differs:1", reason="ok"))
     assert [a["purchase_order_id"] for a in alerts] == [str(first), str(second)]
-    alerts = board.alerts_on_row(alerts, po_event(
+    alerts = alerts_after(alerts, po_event(
         PurchaseOrder.AlertCleared, first, code="item_price_differs:1", reason="ok"), str(first))
     assert [a["purchase_order_id"] for a in alerts] == [str(second)]
 
