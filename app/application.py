@@ -218,13 +218,29 @@ class Gendan(Sourcing, Application):
 
     # ---- helpers -----------------------------------------------------------------
     def _load(self, aggregate_id: UUID, cls: type, what: str) -> Any:
+        aggregate = self._find(aggregate_id, cls)
+        if aggregate is None:
+            raise NotFound(f"{what} {aggregate_id} not found")
+        return aggregate
+
+    def _find(self, aggregate_id: UUID, cls: type) -> Any:
+        """The aggregate if it exists and is a ``cls``; else None (an id of
+        another kind of aggregate is as unknown as one never used)."""
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} not found") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} {aggregate_id} not found")
-        return aggregate
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _create(self, keyed: KeyedRequest | None, build: Callable[[], Any]) -> CommandResult:
+        """Save the new aggregate ``build()`` makes, once per idempotency key."""
+
+        def run(claim: Claim | None) -> CommandResult:
+            aggregate = build()
+            recordings = self.save(aggregate, **self._completion(claim, aggregate))
+            return self._result(aggregate, recordings)
+
+        return self._once(keyed, run, self._replay)
 
     def _once(self, keyed: KeyedRequest | None, run: Callable[[Claim | None], Any],
               replay: Callable[[Completed], Any]) -> Any:

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from app.domain import gates
 from app.domain.errors import NotFound
 from app.domain.item import Item, item_id_for
@@ -21,7 +19,7 @@ from app.domain.purchase_order import PurchaseOrder
 from app.domain.rfq import Rfq, item_key
 from app.domain.supplier import Supplier
 from app.domain.values import Actor
-from app.idempotency import Claim, KeyedRequest
+from app.idempotency import KeyedRequest
 from app.sourcing_views import (
     evidence_view,
     purchase_order_view,
@@ -55,12 +53,7 @@ class Sourcing:
     def register_supplier(self: Any, name: str, country: str, contact: str | None,
                           keys: list[dict[str, str]], actor: Actor,
                           keyed: KeyedRequest | None = None) -> CommandResult:
-        def run(claim: Claim | None) -> CommandResult:
-            supplier = Supplier.register(name, country, contact, keys, actor)
-            recordings = self.save(supplier, **self._completion(claim, supplier))
-            return self._result(supplier, recordings)
-
-        return self._once(keyed, run, self._replay)
+        return self._create(keyed, lambda: Supplier.register(name, country, contact, keys, actor))
 
     def get_supplier(self: Any, supplier_id: UUID) -> dict[str, Any]:
         return supplier_view(self._load(supplier_id, Supplier, "Supplier"))
@@ -68,25 +61,21 @@ class Sourcing:
     def supplier_key(self: Any, supplier_id: str, keyid: str) -> str | None:
         """The active public key (base64 raw) of a supplier's keyid, or None."""
         try:
-            supplier = self.repository.get(UUID(supplier_id))
-        except (AggregateNotFoundError, ValueError):
+            supplier = self._find(UUID(supplier_id), Supplier)
+        except ValueError:  # not a UUID: no supplier of ours
             return None
-        if not isinstance(supplier, Supplier):
-            return None
-        return supplier.active_key(keyid)
+        return None if supplier is None else supplier.active_key(keyid)
 
     # ---- RFQs ------------------------------------------------------------------------
     def request_quotes(self: Any, *, item: str, quantity: Any, unit: str, spec: str | None,
                        required_by: date, order_id: UUID | None, actor: Actor,
                        keyed: KeyedRequest | None = None) -> CommandResult:
-        def run(claim: Claim | None) -> CommandResult:
+        def build() -> Rfq:
             if order_id is not None:
                 self._load(order_id, Order, "Order")
-            rfq = Rfq.request(item, quantity, unit, spec, required_by, order_id, actor)
-            recordings = self.save(rfq, **self._completion(claim, rfq))
-            return self._result(rfq, recordings)
+            return Rfq.request(item, quantity, unit, spec, required_by, order_id, actor)
 
-        return self._once(keyed, run, self._replay)
+        return self._create(keyed, build)
 
     def record_quote(self: Any, rfq_id: UUID, *, supplier_id: UUID, unit_price: Any,
                      currency: str, landed_cost_per_unit: Any, lead_time_days: int, moq: Any,
@@ -109,7 +98,7 @@ class Sourcing:
         """``PurchaseOrderDrafted``; G8 refuses the first purchase of an item
         without an awarded three-quote RFQ or a supervisor's waiver."""
 
-        def run(claim: Claim | None) -> CommandResult:
+        def build() -> PurchaseOrder:
             supplier = self._load(supplier_id, Supplier, "Supplier")
             if order_id is not None:
                 self._load(order_id, Order, "Order")
@@ -121,10 +110,9 @@ class Sourcing:
                                 if self._item(key) is None})
             gates.refuse(gates.g8_new_items(new_items, rfq, supplier.id, waiver_reason,
                                             actor.role))
-            recordings = self.save(po, **self._completion(claim, po))
-            return self._result(po, recordings)
+            return po
 
-        return self._once(keyed, run, self._replay)
+        return self._create(keyed, build)
 
     def update_purchase_order(self: Any, po_id: UUID, command: Any, *,
                               keyed: KeyedRequest | None = None,
@@ -165,16 +153,8 @@ class Sourcing:
 
     # ---- the supplier portal -----------------------------------------------------------
     def suppliers_purchase_order(self: Any, supplier_id: str, po_id: UUID) -> PurchaseOrder:
-        """The PO if it was sent to this supplier; otherwise 404, whether it
-        does not exist or is another supplier's (its existence stays hidden)."""
-        try:
-            po = self.repository.get(po_id)
-        except AggregateNotFoundError:
-            po = None
-        if (not isinstance(po, PurchaseOrder) or str(po.supplier_id) != supplier_id
-                or not po.sent):
-            raise NotFound(f"Purchase order {po_id} not found")
-        return po
+        """The PO if it was sent to this supplier, else 404 (``_own``)."""
+        return _own(self._find(po_id, PurchaseOrder), supplier_id, po_id)
 
     def supplier_view_of_purchase_order(self: Any, supplier_id: str,
                                         po_id: UUID) -> dict[str, Any]:
@@ -182,9 +162,10 @@ class Sourcing:
 
     def supplier_command(self: Any, supplier_id: str, po_id: UUID, command: Any, *,
                          keyed: KeyedRequest | None = None) -> CommandResult:
-        """A signed command from the portal on the supplier's own PO."""
-        self.suppliers_purchase_order(supplier_id, po_id)
-        return self.update_purchase_order(po_id, command, keyed=keyed)
+        """A signed command from the portal on the supplier's own PO (checked
+        on the PO the command runs on: one load)."""
+        return self.update_purchase_order(
+            po_id, lambda po: command(_own(po, supplier_id, po_id)), keyed=keyed)
 
     def record_refusal(self: Any, *, supplier_id: str | None, po_id: UUID | None, code: str,
                        detail: str, request: dict[str, Any], actor: Actor) -> None:
@@ -196,8 +177,12 @@ class Sourcing:
 
     # ---- helpers -----------------------------------------------------------------------
     def _item(self: Any, key: str) -> Item | None:
-        try:
-            item = self.repository.get(item_id_for(key))
-        except AggregateNotFoundError:
-            return None
-        return item if isinstance(item, Item) else None
+        return self._find(item_id_for(key), Item)
+
+
+def _own(po: PurchaseOrder | None, supplier_id: str, po_id: UUID) -> PurchaseOrder:
+    """The PO if it was sent to this supplier; otherwise 404, whether it does
+    not exist or is another supplier's (its existence stays hidden)."""
+    if po is None or str(po.supplier_id) != supplier_id or not po.sent:
+        raise NotFound(f"Purchase order {po_id} not found")
+    return po
