@@ -138,6 +138,22 @@ class PurchaseOrder(Aggregate):
                 return line
         raise InvalidValue(field, f"the purchase order has no line {line_no}")
 
+    def lines_named(self, lines: list[dict[str, Any]], what: str, *,
+                    once: bool = True) -> list[dict[str, Any]]:
+        """The PO line each of ``lines`` names by ``line_no``, in order: at
+        least one, each an existing line and, when ``once``, named once."""
+        if not lines:
+            raise InvalidValue("lines", f"a {what} lists at least one line")
+        named, seen = [], set()
+        for n, line in enumerate(lines):
+            po_line = self.line(line["line_no"], f"lines.{n}.line_no")
+            if once and po_line["line_no"] in seen:
+                raise InvalidValue(f"lines.{n}.line_no",
+                                   f"line {po_line['line_no']} is listed twice in the {what}")
+            seen.add(po_line["line_no"])
+            named.append(po_line)
+        return named
+
     def _emit(self, event_class: type[Aggregate.Event], actor: Actor, **data: Any) -> None:
         self.trigger_event(event_class, actor_sub=actor.sub, actor_role=actor.role,
                            supplier_id=self.supplier_id, order_id=self.order_id, **data)
@@ -257,12 +273,11 @@ class PurchaseOrder(Aggregate):
                     keyid: str, evidence: dict[str, Any], actor: Actor) -> str:
         """The supplier's signed answer; ``"signed_back"`` or ``"countered"``."""
         self._check_answer(revision, hash_)
-        by_line = {}
-        for n, decision in enumerate(decisions):
-            line = self.line(decision["line_no"], f"lines.{n}.line_no")
-            if line["line_no"] in by_line:
-                raise InvalidValue(f"lines.{n}.line_no", f"line {line['line_no']} is listed twice")
-            by_line[line["line_no"]] = parse_decision(n, decision, line)
+        by_line = {
+            line["line_no"]: parse_decision(n, decision, line)
+            for n, (decision, line) in enumerate(
+                zip(decisions, self.lines_named(decisions, "acknowledgement"), strict=True))
+        }
         missing = [line["line_no"] for line in self.lines if line["line_no"] not in by_line]
         if missing:
             raise InvalidValue("lines", f"every line needs a decision; missing {missing}")
@@ -345,11 +360,9 @@ class PurchaseOrder(Aggregate):
                          evidence: dict[str, Any], actor: Actor) -> str:
         if self.state == "cancelled" or self.signed_revision == 0:
             raise InvalidState("Deliveries are declared against a signed-back purchase order")
-        if not lines:
-            raise InvalidValue("lines", "a delivery note lists at least one line")
+        self.lines_named(lines, "delivery note", once=False)
         parsed = []
         for n, line in enumerate(lines):
-            self.line(line["line_no"], f"lines.{n}.line_no")
             parsed.append({"line_no": line["line_no"],
                            "quantity": parse_quantity(line["quantity"], f"lines.{n}.quantity"),
                            "shipped_on": line.get("shipped_on"),
@@ -379,14 +392,9 @@ class PurchaseOrder(Aggregate):
         a price above the PO's, or a late line raise alerts (SPEC.md §3)."""
         if self.state == "cancelled" or not self.sent:
             raise InvalidState("Materials are received against a purchase order that was sent")
-        if not lines:
-            raise InvalidValue("lines", "a receipt lists at least one line")
-        checked, seen = [], set()
-        for n, line in enumerate(lines):
-            po_line = self.line(line["line_no"], f"lines.{n}.line_no")
-            if po_line["line_no"] in seen:
-                raise InvalidValue(f"lines.{n}.line_no", "each line once per receipt")
-            seen.add(po_line["line_no"])
+        checked = []
+        for n, (line, po_line) in enumerate(zip(lines, self.lines_named(lines, "receipt"),
+                                                strict=True)):
             received, accepted = parse_receipt_quantities(n, line["received"], line["accepted"])
             price = parse_unit_price(line["unit_price_invoiced"],
                                      f"lines.{n}.unit_price_invoiced")
@@ -457,10 +465,7 @@ class PurchaseOrder(Aggregate):
             raise InvalidValue("currency", f"The purchase order is in {self.currency}")
         if invoice_no in self.invoices:
             raise Conflict(f"Invoice {invoice_no!r} is already recorded on this purchase order")
-        if not lines:
-            raise InvalidValue("lines", "an invoice lists at least one line")
-        for n, line in enumerate(lines):
-            self.line(line["line_no"], f"lines.{n}.line_no")
+        self.lines_named(lines, "invoice")
         parsed = parse_invoice_lines(lines, currency)
         match = match_invoice({line["line_no"]: line for line in self.lines},
                               {int(k): v["accepted"] for k, v in self.received.items()},
