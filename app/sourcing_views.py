@@ -54,10 +54,8 @@ def purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
         "sent_revisions": [{"revision": s["revision"], "content_hash": s["content_hash"],
                             "sent_at": s["sent_at"]} for s in po.sent.values()],
         "counter_proposal": po.counter,
-        "acknowledgements": [{k: v for k, v in a.items() if k != "evidence"}
-                             for a in po.acknowledgements],
-        "delivery_notes": [{k: v for k, v in d.items() if k != "evidence"}
-                           for d in po.delivery_notes],
+        "acknowledgements": _without_evidence(po.acknowledgements),
+        "delivery_notes": _without_evidence(po.delivery_notes),
         "receipts": po.receipts,
         "invoices": list(po.invoices.values()),
         "payments": po.payments,
@@ -74,9 +72,14 @@ def supplier_purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
         "content": latest["content"], "content_hash": latest["content_hash"],
         "sent_at": latest["sent_at"], "signed_revision": po.signed_revision or None,
         "counter_proposal": po.counter,
-        "delivery_notes": [{k: v for k, v in d.items() if k != "evidence"}
-                           for d in po.delivery_notes],
+        "delivery_notes": _without_evidence(po.delivery_notes),
     }
+
+
+def _without_evidence(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Signed records as the PO shows them; the signed request itself is
+    served by ``evidence_view`` only."""
+    return [{k: v for k, v in r.items() if k != "evidence"} for r in records]
 
 
 def evidence_view(po: PurchaseOrder, supplier: Supplier) -> list[dict[str, Any]]:
