@@ -169,11 +169,14 @@ class Gendan(Sourcing, Application):
 
     def update_aggregate(self, aggregate_id: UUID, cls: type, what: str,
                          command: Callable[[Any], Any], *, keyed: KeyedRequest | None = None,
-                         if_match: frozenset[int] | None = None) -> CommandResult:
+                         if_match: frozenset[int] | None = None,
+                         view: Callable[[Any], dict[str, Any]] | None = None) -> CommandResult:
         """Load, check ``If-Match``, run ``command(aggregate)``, save.
 
         ``command`` answers the extra fields of the answer (a dict), or an
         ``Outcome`` naming other aggregates to save in the same transaction.
+        ``view``: how the answer shows the aggregate (default ``view_of``;
+        the supplier portal shows a PO as its supplier sees it).
         A concurrent writer may take the version we loaded: the command is
         then re-run on the fresh aggregate, where the rules (and If-Match)
         are checked again. Without If-Match the domain rules alone decide."""
@@ -195,10 +198,10 @@ class Gendan(Sourcing, Application):
                     if attempt == _CONFLICT_RETRIES - 1:
                         raise
                     continue
-                return self._result(aggregate, recordings, outcome.extra)
+                return self._result(aggregate, recordings, outcome.extra, view)
             raise AssertionError("unreachable")
 
-        return self._once(keyed, run, self._replay)
+        return self._once(keyed, run, lambda done: self._replay(done, view))
 
     # ---- the event feed --------------------------------------------------------
     def read_events(self, after: int, limit: int) -> list[dict[str, Any]]:
@@ -268,16 +271,19 @@ class Gendan(Sourcing, Application):
             extra, utc_text(datetime.now(timezone.utc)),
         )}
 
-    def _replay(self, done: Completed) -> CommandResult:
+    def _replay(self, done: Completed,
+                view: Callable[[Any], dict[str, Any]] | None = None) -> CommandResult:
         """The original answer: the aggregate at the version the command produced."""
         aggregate = self.repository.get(UUID(done.aggregate_id), version=done.version)
-        return CommandResult(self.view_of(aggregate), done.version, done.position,
+        return CommandResult((view or self.view_of)(aggregate), done.version, done.position,
                              done.extra, replayed=True)
 
     def _result(self, aggregate: Any, recordings: list[Any],
-                extra: dict[str, Any] | None = None) -> CommandResult:
+                extra: dict[str, Any] | None = None,
+                view: Callable[[Any], dict[str, Any]] | None = None) -> CommandResult:
         position = max((r.notification.id for r in recordings), default=None)
-        return CommandResult(self.view_of(aggregate), aggregate.version, position, extra)
+        return CommandResult((view or self.view_of)(aggregate), aggregate.version, position,
+                             extra)
 
     def view_of(self, aggregate: Any) -> dict[str, Any]:
         if isinstance(aggregate, Order):

@@ -163,9 +163,12 @@ class Sourcing:
     def supplier_command(self: Any, supplier_id: str, po_id: UUID, command: Any, *,
                          keyed: KeyedRequest | None = None) -> CommandResult:
         """A signed command from the portal on the supplier's own PO (checked
-        on the PO the command runs on: one load)."""
-        return self.update_purchase_order(
-            po_id, lambda po: command(_own(po, supplier_id, po_id)), keyed=keyed)
+        on the PO the command runs on: one load), answered as the supplier
+        sees the PO."""
+        return self.update_aggregate(
+            po_id, PurchaseOrder, "Purchase order",
+            lambda po: command(_own(po, supplier_id, po_id)), keyed=keyed,
+            view=supplier_purchase_order_view)
 
     def record_refusal(self: Any, *, supplier_id: str | None, po_id: UUID | None, code: str,
                        detail: str, request: dict[str, Any], actor: Actor) -> None:

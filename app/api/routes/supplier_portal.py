@@ -19,8 +19,6 @@ from app.api.sourcing_schemas import (
     SupplierPurchaseOrderPublic,
 )
 from app.api.routes.order_common import answer
-from app.application import CommandResult, Gendan
-from app.sourcing_views import supplier_purchase_order_view
 
 router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"])
 
@@ -47,16 +45,6 @@ def _body_doc(model: type) -> dict:
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}},
     }
-
-
-def _portal_answer(gendan: Gendan, response: Response,
-                   result: CommandResult) -> SupplierPurchaseOrderPublic:
-    """The supplier's view of the PO at the version the command produced
-    (a replayed answer shows the PO as the first answer did)."""
-    po = gendan.repository.get(result.order["id"], version=result.version)
-    view = supplier_purchase_order_view(po)
-    return answer(response, CommandResult(view, result.version, result.position, result.extra,
-                                          result.replayed), SupplierPurchaseOrderPublic)
 
 
 @router.get("/purchase-orders/{purchase_order_id}", operation_id="getMyPurchaseOrder",
@@ -88,7 +76,7 @@ async def acknowledge(purchase_order_id: UUID, signed: Signed, gendan: GendanDep
 
     def run() -> SupplierPurchaseOrderPublic:
         result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return _portal_answer(gendan, response, result)
+        return answer(response, result, SupplierPurchaseOrderPublic)
 
     return await run_in_threadpool(run)
 
@@ -110,6 +98,6 @@ async def declare_delivery(purchase_order_id: UUID, signed: Signed, gendan: Gend
 
     def run() -> SupplierPurchaseOrderPublic:
         result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return _portal_answer(gendan, response, result)
+        return answer(response, result, SupplierPurchaseOrderPublic)
 
     return await run_in_threadpool(run)
