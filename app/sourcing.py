@@ -139,8 +139,9 @@ class Sourcing:
                 others = item.bought(po.id, po.revision, po.supplier_id, line["unit_price"],
                                      po.currency, actor)
                 po.price_differs(line, others, actor)
-            return Outcome({"revision": sent["revision"], "content_hash": sent["content_hash"]},
-                           tuple(items.values()))
+            # The hash is in the PO's view (`content_hash`); the answer adds
+            # which revision this send sent.
+            return Outcome({"revision_sent": sent["revision"]}, tuple(items.values()))
 
         return self.update_purchase_order(po_id, command, keyed=keyed, if_match=if_match)
 

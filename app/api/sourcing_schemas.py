@@ -424,9 +424,6 @@ class PurchaseOrderPublic(BaseModel):
                   **extra: Any) -> Self:
         data = jsonable({k: v for k, v in view.items()
                          if k not in ("total", "invoiced", "paid", "adjusted", "outstanding")})
-        extra.pop("content_hash", None)
-        if "revision" in extra:
-            extra["revision_sent"] = extra.pop("revision")
         return cls(**data, **_money_fields(view), position=position, **extra)
 
 
