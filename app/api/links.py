@@ -24,6 +24,16 @@ def _name(operation_id: str) -> str:
     return operation_id[0].upper() + operation_id[1:]
 
 
+def _id_into(operations: tuple[str, ...], parameter: str, description: str) -> dict[str, Any]:
+    """Links giving the new resource's ``id`` as the path ``parameter`` of
+    each of ``operations``."""
+    return {
+        _name(op): {"operationId": op, "parameters": {parameter: "$response.body#/id"},
+                    "description": description}
+        for op in operations
+    }
+
+
 CUSTOMER_LINKS: dict[str, Any] = {
     "GetCustomer": {
         "operationId": "getCustomer",
@@ -38,14 +48,8 @@ CUSTOMER_LINKS: dict[str, Any] = {
     },
 }
 
-ORDER_LINKS: dict[str, Any] = {
-    _name(op): {
-        "operationId": op,
-        "parameters": {"order_id": "$response.body#/id"},
-        "description": "The new order's id is the `order_id` of its reads and commands",
-    }
-    for op in _ORDER_OPERATIONS
-}
+ORDER_LINKS = _id_into(_ORDER_OPERATIONS, "order_id",
+                       "The new order's id is the `order_id` of its reads and commands")
 
 SAMPLE_LINKS: dict[str, Any] = {
     "DecideSample": {
@@ -67,11 +71,8 @@ _PO_OPERATIONS = (
 )
 
 SUPPLIER_LINKS: dict[str, Any] = {
-    **{_name(op): {
-        "operationId": op,
-        "parameters": {"supplier_id": "$response.body#/id"},
-        "description": "The supplier just registered",
-    } for op in ("getSupplier", "addSupplierKey", "getSupplierPerformance")},
+    **_id_into(("getSupplier", "addSupplierKey", "getSupplierPerformance"), "supplier_id",
+               "The supplier just registered"),
     "DraftPurchaseOrder": {
         "operationId": "draftPurchaseOrder",
         "requestBody": {"supplier_id": "$response.body#/id"},
@@ -79,14 +80,8 @@ SUPPLIER_LINKS: dict[str, Any] = {
     },
 }
 
-RFQ_LINKS: dict[str, Any] = {
-    _name(op): {
-        "operationId": op,
-        "parameters": {"rfq_id": "$response.body#/id"},
-        "description": "The new RFQ's id is the `rfq_id` of its quotes and award",
-    }
-    for op in ("getRfq", "recordQuote", "awardRfq")
-}
+RFQ_LINKS = _id_into(("getRfq", "recordQuote", "awardRfq"), "rfq_id",
+                     "The new RFQ's id is the `rfq_id` of its quotes and award")
 
 QUOTE_LINKS: dict[str, Any] = {
     "AwardRfq": {
@@ -97,12 +92,6 @@ QUOTE_LINKS: dict[str, Any] = {
     },
 }
 
-PURCHASE_ORDER_LINKS: dict[str, Any] = {
-    _name(op): {
-        "operationId": op,
-        "parameters": {"purchase_order_id": "$response.body#/id"},
-        "description": "The new purchase order's id is the `purchase_order_id` of its "
-                       "reads and commands",
-    }
-    for op in _PO_OPERATIONS
-}
+PURCHASE_ORDER_LINKS = _id_into(
+    _PO_OPERATIONS, "purchase_order_id",
+    "The new purchase order's id is the `purchase_order_id` of its reads and commands")
