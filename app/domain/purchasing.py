@@ -13,15 +13,11 @@ from uuid import UUID
 from app.domain.errors import InvalidValue
 from app.domain.reference import quantize_money
 from app.domain.rfq import parse_quantity, parse_unit_price
-from app.domain.values import parse_decimal, parse_money
+from app.domain.values import decimal_text, parse_decimal, parse_money
 
 MAX_LINES = 500
 DECISIONS = ("accept", "reject", "counter")
 ADJUSTMENT_REASONS = ("late_delivery", "short_delivery", "quality", "price", "other")
-
-
-def _text(value: Decimal) -> str:
-    return format(value, "f")  # never "1E+3": the supplier hashes this text
 
 
 def parse_po_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
@@ -63,7 +59,8 @@ def content_of(po_id: UUID, revision: int, supplier_id: UUID, order_id: UUID | N
                currency: str, terms: str | None, lines: list[dict[str, Any]]) -> dict[str, Any]:
     """The exact object a supplier sees and signs for a revision: strings,
     integers and null only (RFC 8785 gives it one byte form, so the supplier
-    recomputes ``content_hash`` without our code)."""
+    recomputes ``content_hash`` without our code). Figures are decimal_text:
+    "1000", never "1E+3", whatever the Decimal's exponent."""
     return {
         "purchase_order_id": str(po_id),
         "revision": revision,
@@ -73,11 +70,12 @@ def content_of(po_id: UUID, revision: int, supplier_id: UUID, order_id: UUID | N
         "terms": terms,
         "lines": [{
             "line_no": line["line_no"], "item": line["item"],
-            "quantity": _text(line["quantity"]), "unit": line["unit"],
-            "unit_price": _text(line["unit_price"]), "amount": _text(line["amount"]),
+            "quantity": decimal_text(line["quantity"]), "unit": line["unit"],
+            "unit_price": decimal_text(line["unit_price"]),
+            "amount": decimal_text(line["amount"]),
             "delivery_date": line["delivery_date"].isoformat(),
         } for line in lines],
-        "total": _text(total_of(lines)),
+        "total": decimal_text(total_of(lines)),
     }
 
 

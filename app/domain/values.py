@@ -3,12 +3,16 @@ strings so that events and snapshots transcode without custom classes.
 
 Each ``parse_*`` function validates one input and returns its canonical
 form, raising ``InvalidValue`` (422) naming the offending field.
+``decimal_text`` and ``utc_text`` are how a figure and an instant are
+written as text, the same in events, read models and answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from app.domain import reference
@@ -39,7 +43,7 @@ class Policy:
         return limit is None or amount > limit
 
 
-def _decimal(value: Any, field_name: str) -> Decimal:
+def parse_decimal(value: Any, field_name: str) -> Decimal:
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
@@ -49,8 +53,20 @@ def _decimal(value: Any, field_name: str) -> Decimal:
     return number
 
 
-# The public name, for the sourcing aggregates.
-parse_decimal = _decimal
+def decimal_text(value: Decimal) -> str:
+    """A decimal as plain text: "1000", never "1E+3" (a supplier hashes the
+    PO's text, and the read models and answers show figures so)."""
+    return format(value, "f")
+
+
+# Cached: the projections format the same event's timestamp several times
+# (board row, its alerts, the audit trail); equal instants give equal text
+# whatever their zone, so a cache hit is always right.
+@lru_cache(maxsize=1024)
+def utc_text(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds always: fixed width, so the text sorts
+    as the time does (read-model columns, idempotency records)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _money(amount: Decimal, currency: str, field_name: str) -> Decimal:
@@ -88,7 +104,7 @@ def parse_payment_terms(terms: dict[str, Any]) -> dict[str, Any]:
     if method not in reference.PAYMENT_METHODS:
         allowed = ", ".join(sorted(reference.PAYMENT_METHODS))
         raise InvalidValue("payment_terms.method", f"{method!r} is not one of {allowed}")
-    deposit = _decimal(terms.get("deposit_percent") or 0, "payment_terms.deposit_percent")
+    deposit = parse_decimal(terms.get("deposit_percent") or 0, "payment_terms.deposit_percent")
     if not Decimal(0) <= deposit <= Decimal(100):
         raise InvalidValue("payment_terms.deposit_percent", "must be between 0 and 100")
     issuing = terms.get("issuing_bank_country")
@@ -120,8 +136,8 @@ def parse_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, An
         raise InvalidValue("lines", "an order needs at least one line")
     parsed = []
     for n, line in enumerate(lines):
-        quantity = _decimal(line["quantity"], f"lines.{n}.quantity")
-        unit_price = _decimal(line["unit_price"], f"lines.{n}.unit_price")
+        quantity = parse_decimal(line["quantity"], f"lines.{n}.quantity")
+        unit_price = parse_decimal(line["unit_price"], f"lines.{n}.unit_price")
         if quantity <= 0:
             raise InvalidValue(f"lines.{n}.quantity", "must be greater than zero")
         if unit_price <= 0:
@@ -150,7 +166,7 @@ def parse_costs(
     parsed, total = [], Decimal(0)
     for n, cost in enumerate(costs):
         cur = parse_currency(cost["currency"], f"costs.{n}.currency")
-        amount = _decimal(cost["amount"], f"costs.{n}.amount")
+        amount = parse_decimal(cost["amount"], f"costs.{n}.amount")
         if amount < 0:
             raise InvalidValue(f"costs.{n}.amount", "must not be negative")
         if not reference.has_valid_minor_units(amount, cur):
@@ -158,7 +174,7 @@ def parse_costs(
         if cur == currency:
             rate = Decimal(1)
         elif cur in fx_rates:
-            rate = _decimal(fx_rates[cur], f"fx_rates.{cur}")
+            rate = parse_decimal(fx_rates[cur], f"fx_rates.{cur}")
             if rate <= 0:
                 raise InvalidValue(f"fx_rates.{cur}", "must be greater than zero")
         else:
