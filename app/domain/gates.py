@@ -3,6 +3,10 @@
 Each check returns ``None`` when the rule holds, else a ``GateViolation``;
 ``refuse`` raises the lowest-numbered one, as the API promises when
 several gates refuse one command.
+
+Where a read model shows what a gate holds back (the board's blockers),
+the gate's test on plain values (``g2_needs_margin_approval``...) is the
+one both call, so the board and the command never disagree.
 """
 
 from __future__ import annotations
@@ -44,14 +48,21 @@ def g1_production(order: Order) -> GateViolation | None:
     )
 
 
-def g2_margin(order: Order, policy: Policy, *, needs_analysis: bool) -> GateViolation | None:
+def g2_needs_margin_approval(margin: Decimal | None, approved: bool,
+                             threshold: Decimal) -> bool:
     """Plan 5: a margin below the threshold needs the manager's approval of
-    the latest cost analysis; exactly the threshold needs none."""
+    the latest cost analysis; exactly the threshold needs none. ``margin``
+    None: no cost analysis yet (nothing to approve)."""
+    return margin is not None and margin < threshold and not approved
+
+
+def g2_margin(order: Order, policy: Policy, *, needs_analysis: bool) -> GateViolation | None:
     if order.analysis_no == 0:
         if needs_analysis:
             return GateViolation("G2", "Production release needs a cost analysis")
         return None
-    if order.margin >= policy.margin_threshold or order.margin_approved:
+    if not g2_needs_margin_approval(order.margin, order.margin_approved,
+                                    policy.margin_threshold):
         return None
     return GateViolation(
         "G2",
@@ -90,8 +101,14 @@ def g3_terms(
     return None
 
 
+def g4_balance_outstanding(balance_due: Decimal | int, approved: bool) -> bool:
+    """Balance still due (in units or minor units alike) and no manager's
+    approval of a shipment without it."""
+    return balance_due > 0 and not approved
+
+
 def g4_shipment(order: Order) -> GateViolation | None:
-    if order.balance_due <= 0 or order.shipment_without_balance_approved:
+    if not g4_balance_outstanding(order.balance_due, order.shipment_without_balance_approved):
         return None
     return GateViolation(
         "G4",
@@ -100,8 +117,14 @@ def g4_shipment(order: Order) -> GateViolation | None:
     )
 
 
+def g5_sample_pending(samples_required: bool, pre_production_approved: bool) -> bool:
+    """An order with samples waits for the customer's approval of a
+    pre-production sample before bulk production."""
+    return samples_required and not pre_production_approved
+
+
 def g5_samples(order: Order) -> GateViolation | None:
-    if not order.samples_required or order.pre_production_sample_approved:
+    if not g5_sample_pending(order.samples_required, order.pre_production_sample_approved):
         return None
     return GateViolation(
         "G5", "Bulk production needs the customer's approval of a pre-production sample"

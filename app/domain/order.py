@@ -3,19 +3,29 @@
 Command methods check the rules (``gates``) and then trigger events; the
 events' ``apply`` methods only change state, so replaying the record always
 rebuilds the same order. Alerts (SPEC.md §3 soft rules) are events too, so
-the order file shows when the accountant was told and when it was settled.
+the order file shows when the accountant was told and when it was settled
+(app/domain/alerts.py).
+
+An event that moves the order to another progress-board column says which
+(``leads_to``); its ``apply`` and the read models both follow it, so they
+cannot disagree. Events never inherit from one another (a subclass would
+also be its parent to ``isinstance``): each declares its own fields.
+
+Longer than the ~300 lines a module should have, because the events are
+nested in the aggregate (their stored topics name ``Order``): each command
+sits next to the event it records.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, NAMESPACE_URL, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from app.domain import gates
+from app.domain import alerts, gates
 from app.domain.reference import INCOTERMS_2020, quantize_money
 from app.domain.errors import InvalidState, InvalidValue, NotFound
 from app.domain.values import (
@@ -38,22 +48,37 @@ SAMPLE_STAGES = ("style", "approval", "pre_production")
 _REFERENCE_NS = uuid5(NAMESPACE_URL, "https://gendan/orders/reference")
 
 
-def order_id_for(customer_id: UUID, reference_: str) -> UUID:
+def order_id_for(customer_id: UUID, reference: str) -> UUID:
     """Orders are keyed by customer and reference, so the store itself refuses
     a second order with the same reference (a version-1 conflict), atomically."""
-    return uuid5(_REFERENCE_NS, f"{customer_id}:{reference_.strip().casefold()}")
+    return uuid5(_REFERENCE_NS, f"{customer_id}:{reference.strip().casefold()}")
 
 
-def _rank(state: str) -> int:
-    return STATES.index(state) if state in STATES else len(STATES)
+_RANK = {state: index for index, state in enumerate(STATES)}
 
 
-class Order(Aggregate):
+def state_rank(state: str) -> int:
+    """A state's place in the lifecycle; ``cancelled`` after all the others."""
+    return _RANK.get(state, len(STATES))
+
+
+class Order(alerts.Alerting, Aggregate):
     class Event(Aggregate.Event):
         actor_sub: str
         actor_role: str
+        # The progress-board column the event moves the order to (None: the
+        # order stays where it is). The read models follow it too.
+        leads_to: ClassVar[str | None] = None
+
+        def state_after(self, state: str) -> str:
+            """The order's state after this event, from ``state``."""
+            return state if self.leads_to is None else self.leads_to
+
+        def apply(self, order: Order) -> None:
+            order.state = self.state_after(order.state)
 
     class OrderCreated(Event, Aggregate.Created):
+        leads_to = "inquiry"
         reference: str
         customer_id: UUID
         customer_country: str
@@ -83,7 +108,7 @@ class Order(Aggregate):
         self.lines = lines
         self.total = total
         self.owner = actor_sub
-        self.state = "inquiry"
+        self.state = self.OrderCreated.leads_to
         self.samples: dict[str, dict[str, Any]] = {}
         self.pi_revision = 0
         self.pi_signed_back = False
@@ -156,33 +181,30 @@ class Order(Aggregate):
 
     def _require_not_shipped(self, doing: str) -> None:
         self._require_open(doing)
-        if _rank(self.state) >= _rank("shipped"):
+        if state_rank(self.state) >= state_rank("shipped"):
             raise InvalidState(f"The order is already {self.state}: cannot {doing}")
 
     def _emit(self, event_class: type[Aggregate.Event], actor: Actor, **data: Any) -> None:
         self.trigger_event(event_class, actor_sub=actor.sub, actor_role=actor.role, **data)
 
-    def _raise_alert(self, code: str, message: str, actor: Actor) -> None:
-        if code not in self.alerts:
-            self._emit(self.AlertRaised, actor, code=code, message=message, for_role="accountant")
-
-    def _clear_alert(self, code: str, reason: str, actor: Actor) -> None:
-        if code in self.alerts:
-            self._emit(self.AlertCleared, actor, code=code, reason=reason)
-
     # ---- samples -----------------------------------------------------------
     class SampleRequested(Event):
+        leads_to = "sampling"
         sample_id: str
         stage: str
 
+        def state_after(self, state: str) -> str:
+            # Forward only: a sample asked for later (a new round after the
+            # PI) leaves the order in its column.
+            return self.leads_to if state_rank(state) < state_rank(self.leads_to) else state
+
         def apply(self, order: Order) -> None:
+            super().apply(order)
             order.samples[self.sample_id] = {
                 "sample_id": self.sample_id, "stage": self.stage, "status": "requested",
                 "requested_at": self.timestamp, "decided_at": None, "comments": None,
                 "evidence_ref": None,
             }
-            if _rank(order.state) < _rank("sampling"):
-                order.state = "sampling"
 
     def request_sample(self, stage: str, actor: Actor) -> str:
         if stage not in SAMPLE_STAGES:
@@ -199,15 +221,16 @@ class Order(Aggregate):
         evidence_ref: str | None
 
         def apply(self, order: Order) -> None:
-            order.samples[self.sample_id].update(
-                status="approved", decided_at=self.timestamp, comments=self.comments,
-                evidence_ref=self.evidence_ref,
-            )
+            _decide(order, self, "approved")
 
-    class SampleRejected(SampleApproved):
+    class SampleRejected(Event):
+        sample_id: str
+        stage: str
+        comments: str | None  # what to change for the next round
+        evidence_ref: str | None
+
         def apply(self, order: Order) -> None:
-            super().apply(order)
-            order.samples[self.sample_id]["status"] = "rejected"
+            _decide(order, self, "rejected")
 
     def decide_sample(self, sample_id: str, decision: str, comments: str | None,
                       evidence_ref: str | None, actor: Actor) -> None:
@@ -223,6 +246,7 @@ class Order(Aggregate):
 
     # ---- proforma invoice ----------------------------------------------------
     class ProformaInvoiceIssued(Event):
+        leads_to = "pi_issued"
         revision: int
         currency: str
         incoterm: str
@@ -232,9 +256,9 @@ class Order(Aggregate):
         total: Decimal
 
         def apply(self, order: Order) -> None:
+            super().apply(order)
             order.pi_revision = self.revision
             order.pi_signed_back = False
-            order.state = "pi_issued"
 
     def issue_proforma_invoice(self, actor: Actor) -> None:
         self._require_unconfirmed("issue a proforma invoice")
@@ -245,13 +269,14 @@ class Order(Aggregate):
         )
 
     class ProformaInvoiceSignedBack(Event):
+        leads_to = "pi_signed"
         revision: int
         signed_by: str
         evidence_ref: str
 
         def apply(self, order: Order) -> None:
+            super().apply(order)
             order.pi_signed_back = True
-            order.state = "pi_signed"
 
     def sign_back_proforma_invoice(self, signed_by: str, evidence_ref: str, actor: Actor) -> None:
         self._require_unconfirmed("record a signed-back proforma invoice")
@@ -322,12 +347,13 @@ class Order(Aggregate):
         self._emit(self.PaymentTermsAmended, actor, payment_terms=terms)
 
     class OrderConfirmed(Event):
+        leads_to = "confirmed"
         pi_revision: int
         waiver_reason: str | None
 
         def apply(self, order: Order) -> None:
+            super().apply(order)
             order.confirmed = True
-            order.state = "confirmed"
 
     def confirm(self, waiver_reason: str | None, policy: Policy, actor: Actor) -> None:
         self._require_unconfirmed("confirm it")
@@ -341,10 +367,8 @@ class Order(Aggregate):
         self._emit(self.OrderConfirmed, actor, pi_revision=self.pi_revision, waiver_reason=waiver)
 
     class OrderCancelled(Event):
+        leads_to = "cancelled"
         reason: str
-
-        def apply(self, order: Order) -> None:
-            order.state = "cancelled"
 
     def cancel(self, reason: str, actor: Actor) -> None:
         self._require_not_shipped("cancel it")
@@ -360,18 +384,27 @@ class Order(Aggregate):
         def apply(self, order: Order) -> None:
             order.deposits += self.amount
 
-    class BalanceReceived(DepositReceived):
+    class BalanceReceived(Event):
+        amount: Decimal
+        currency: str
+        received_on: date
+        reference: str
+
         def apply(self, order: Order) -> None:
             order.balances += self.amount
 
-    class FeeReceived(DepositReceived):
-        kind: str
+    class FeeReceived(Event):
+        amount: Decimal
+        currency: str
+        received_on: date
+        reference: str
+        kind: str  # sample_fee, mould_fee
 
         def apply(self, order: Order) -> None:
             order.fees += self.amount
 
     def record_payment(self, kind: str, amount: Decimal, currency: str, received_on: date,
-                       reference_: str, actor: Actor) -> None:
+                       reference: str, actor: Actor) -> None:
         self._require_open("record a payment")
         if currency != self.currency:
             raise InvalidValue(
@@ -379,7 +412,7 @@ class Order(Aggregate):
             )
         amount = parse_money(amount, currency, "amount")
         data = dict(amount=amount, currency=currency, received_on=received_on,
-                    reference=reference_)
+                    reference=reference)
         if kind in ("sample_fee", "mould_fee"):
             self._emit(self.FeeReceived, actor, kind=kind, **data)
             return
@@ -396,15 +429,13 @@ class Order(Aggregate):
 
     # ---- production and shipment ------------------------------------------------
     class ProductionOrderReleased(Event):
+        leads_to = "in_production"
         deposit_due: Decimal
         deposit_received: Decimal
 
-        def apply(self, order: Order) -> None:
-            order.state = "in_production"
-
     def release_production(self, policy: Policy, actor: Actor) -> None:
         self._require_open("release it to production")
-        if _rank(self.state) >= _rank("in_production"):
+        if state_rank(self.state) >= state_rank("in_production"):
             raise InvalidState(f"The order is already {self.state}")
         gates.refuse(
             gates.g1_production(self),
@@ -442,47 +473,40 @@ class Order(Aggregate):
         )
 
     class Shipped(Event):
+        leads_to = "shipped"
         shipped_on: date
         carrier: str
         transport_document: str
         balance_due: Decimal
 
-        def apply(self, order: Order) -> None:
-            order.state = "shipped"
-
     def ship(self, shipped_on: date, carrier: str, transport_document: str,
              actor: Actor) -> None:
         self._require_not_shipped("ship it")
-        if _rank(self.state) < _rank("in_production"):
+        if state_rank(self.state) < state_rank("in_production"):
             raise InvalidState("The order has not been released to production")
         gates.refuse(gates.g4_shipment(self))
         self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
                    transport_document=transport_document, balance_due=self.balance_due)
 
     class OrderClosed(Event):
-        def apply(self, order: Order) -> None:
-            order.state = "closed"
+        leads_to = "closed"
 
     def close(self, actor: Actor) -> None:
         if self.state != "shipped":
             raise InvalidState(f"Only a shipped order can be closed; it is {self.state}")
         self._emit(self.OrderClosed, actor)
 
-    # ---- alerts -----------------------------------------------------------------
-    class AlertRaised(Event):
-        code: str
-        message: str
-        for_role: str
+    # ---- alerts (raised and cleared by alerts.Alerting) --------------------------
+    class AlertRaised(alerts.AlertRaised, Event):
+        """code, message, for_role (app/domain/alerts.py)."""
 
-        def apply(self, order: Order) -> None:
-            order.alerts[self.code] = {
-                "code": self.code, "message": self.message, "for_role": self.for_role,
-                "raised_at": self.timestamp,
-            }
+    class AlertCleared(alerts.AlertCleared, Event):
+        """code, reason (app/domain/alerts.py)."""
 
-    class AlertCleared(Event):
-        code: str
-        reason: str
 
-        def apply(self, order: Order) -> None:
-            order.alerts.pop(self.code, None)
+def _decide(order: Order, event: Order.SampleApproved | Order.SampleRejected,
+            status: str) -> None:
+    order.samples[event.sample_id].update(
+        status=status, decided_at=event.timestamp, comments=event.comments,
+        evidence_ref=event.evidence_ref,
+    )

@@ -10,19 +10,25 @@ The PO "counts as placed" only while its current revision is signed back.
 
 Every event names the supplier and the customer order the PO serves, so
 the read models (supplier performance, the order's board row) need no
-lookups to place it.
+lookups to place it. An event that moves the PO to another state says
+which (``leads_to``); its ``apply`` and the PO board both follow it.
+Alerts are raised and cleared as an order's are (app/domain/alerts.py).
+
+Longer than the ~300 lines a module should have, because the events are
+nested in the aggregate (their stored topics name ``PurchaseOrder``); the
+arithmetic of lines, receipts and invoices lives in purchasing.py.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from app.domain import gates
+from app.domain import alerts, gates
 from app.domain.canonical import content_hash
 from app.domain.errors import Conflict, InvalidState, InvalidValue, NotFound
 from app.domain.purchasing import (
@@ -38,7 +44,14 @@ from app.domain.purchasing import (
     total_of,
 )
 from app.domain.rfq import parse_quantity, parse_unit_price
-from app.domain.values import Actor, Policy, parse_currency, parse_decimal, parse_money
+from app.domain.values import (
+    Actor,
+    Policy,
+    decimal_text,
+    parse_currency,
+    parse_decimal,
+    parse_money,
+)
 
 PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
 __all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder", "portal_status"]
@@ -57,14 +70,23 @@ def portal_status(state: str, placed: bool) -> str:
     return "revision_in_preparation"  # amended: the next revision is not sent yet
 
 
-class PurchaseOrder(Aggregate):
+class PurchaseOrder(alerts.Alerting, Aggregate):
     class Event(Aggregate.Event):
         actor_sub: str
         actor_role: str
         supplier_id: UUID
         order_id: UUID | None
+        # The state (PO_STATES) the event moves the PO to; None: it stays.
+        leads_to: ClassVar[str | None] = None
+
+        def state_after(self, state: str) -> str:
+            return state if self.leads_to is None else self.leads_to
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.state = self.state_after(po.state)
 
     class PurchaseOrderDrafted(Event, Aggregate.Created):
+        leads_to = "draft"
         rfq_id: UUID | None
         currency: str
         terms: str | None
@@ -84,7 +106,7 @@ class PurchaseOrder(Aggregate):
         self.total = total
         self.waiver_reason = waiver_reason
         self.drafted_by = actor_sub
-        self.state = "draft"
+        self.state = self.PurchaseOrderDrafted.leads_to
         self.revision = 1
         # Keyed by str(revision) and str(line_no): snapshots are JSON, whose
         # object keys are strings, so int keys would not survive one.
@@ -164,22 +186,21 @@ class PurchaseOrder(Aggregate):
 
     # ---- review and send (G7) -------------------------------------------------
     class PurchaseOrderReviewed(Event):
+        leads_to = "reviewed"
         revision: int
-
-        def apply(self, po: PurchaseOrder) -> None:
-            po.state = "reviewed"
 
     def review(self, actor: Actor) -> None:
         self._require("draft", doing="review it")
         self._emit(self.PurchaseOrderReviewed, actor, revision=self.revision)
 
     class PurchaseOrderSent(Event):
+        leads_to = "sent"
         revision: int
         content: dict[str, Any]
         content_hash: str
 
         def apply(self, po: PurchaseOrder) -> None:
-            po.state = "sent"
+            super().apply(po)
             po.sent[str(self.revision)] = {"revision": self.revision, "content": self.content,
                                       "content_hash": self.content_hash,
                                       "sent_at": self.timestamp}
@@ -196,6 +217,7 @@ class PurchaseOrder(Aggregate):
 
     # ---- amendments (a new revision) --------------------------------------------
     class PurchaseOrderAmended(Event):
+        leads_to = "draft"  # the new revision is reviewed and sent again (G7)
         revision: int
         terms: str | None
         lines: list[dict[str, Any]]
@@ -203,11 +225,11 @@ class PurchaseOrder(Aggregate):
         reason: str | None
 
         def apply(self, po: PurchaseOrder) -> None:
+            super().apply(po)
             po.revision = self.revision
             po.terms = self.terms
             po.lines = self.lines
             po.total = self.total
-            po.state = "draft"
             po.counter = None
 
     def amend(self, lines: list[dict[str, Any]], terms: str | None, reason: str | None,
@@ -244,18 +266,20 @@ class PurchaseOrder(Aggregate):
         return current
 
     class PurchaseOrderSignedBack(Event):
+        leads_to = "signed"
         revision: int
         content_hash: str
         keyid: str
         evidence: dict[str, Any]
 
         def apply(self, po: PurchaseOrder) -> None:
-            po.state = "signed"
+            super().apply(po)
             po.signed_revision = self.revision
             po.acknowledgements.append({"type": "signed_back", "revision": self.revision,
                                         "evidence": self.evidence, "at": self.timestamp})
 
     class PurchaseOrderCountered(Event):
+        leads_to = "countered"
         revision: int
         content_hash: str
         keyid: str
@@ -263,7 +287,7 @@ class PurchaseOrder(Aggregate):
         evidence: dict[str, Any]
 
         def apply(self, po: PurchaseOrder) -> None:
-            po.state = "countered"
+            super().apply(po)
             po.counter = {"revision": self.revision, "lines": self.lines,
                           "at": self.timestamp}
             po.acknowledgements.append({"type": "countered", "revision": self.revision,
@@ -294,11 +318,12 @@ class PurchaseOrder(Aggregate):
         revision: int
 
     class CounterProposalRejected(Event):
+        leads_to = "sent"  # the supplier may still sign the revision as it is
         revision: int
         reason: str
 
         def apply(self, po: PurchaseOrder) -> None:
-            po.state = "sent"  # the supplier may still sign the revision as it is
+            super().apply(po)
             po.counter = None
 
     def answer_counter(self, accept: bool, reason: str | None, actor: Actor) -> None:
@@ -331,10 +356,8 @@ class PurchaseOrder(Aggregate):
         self.amend(lines, None, f"counter-proposal to revision {revision} accepted", actor)
 
     class PurchaseOrderCancelled(Event):
+        leads_to = "cancelled"
         reason: str
-
-        def apply(self, po: PurchaseOrder) -> None:
-            po.state = "cancelled"
 
     def cancel(self, reason: str, actor: Actor) -> None:
         self._require("draft", "reviewed", "sent", "countered", "signed", doing="cancel it")
@@ -356,7 +379,7 @@ class PurchaseOrder(Aggregate):
                                       "keyid": self.keyid, "at": self.timestamp,
                                       "evidence": self.evidence})
 
-    def declare_delivery(self, reference_: str, lines: list[dict[str, Any]], keyid: str,
+    def declare_delivery(self, reference: str, lines: list[dict[str, Any]], keyid: str,
                          evidence: dict[str, Any], actor: Actor) -> str:
         if self.state == "cancelled" or self.signed_revision == 0:
             raise InvalidState("Deliveries are declared against a signed-back purchase order")
@@ -369,7 +392,7 @@ class PurchaseOrder(Aggregate):
                            "expected_on": line.get("expected_on")})
         note_id = str(uuid4())
         self._emit(self.DeliveryNoteReceived, actor, delivery_note_id=note_id,
-                   reference=reference_, lines=parsed, keyid=keyid, evidence=evidence)
+                   reference=reference, lines=parsed, keyid=keyid, evidence=evidence)
         return note_id
 
     class MaterialsReceived(Event):
@@ -412,7 +435,7 @@ class PurchaseOrder(Aggregate):
 
     def _receipt_alerts(self, line: dict[str, Any], policy: Policy, actor: Actor) -> None:
         n, issues = line["line_no"], line["issues"]
-        percent = format((policy.receipt_tolerance * 100).normalize(), "f")
+        percent = decimal_text((policy.receipt_tolerance * 100).normalize())
         if "over" in issues or "short" in issues:
             self._raise_alert(
                 f"quantity_off_po:{n}",
@@ -499,7 +522,7 @@ class PurchaseOrder(Aggregate):
                                 "invoice_no": self.invoice_no,
                                 "adjustments": self.adjustments})
 
-    def pay(self, amount: Any, currency: str, paid_on: date, reference_: str,
+    def pay(self, amount: Any, currency: str, paid_on: date, reference: str,
             invoice_no: str | None, adjustments: list[dict[str, Any]], actor: Actor) -> None:
         """A payment to the supplier; ``adjustments`` are what is withheld
         (late or short delivery, quality...) with the reason recorded."""
@@ -520,34 +543,15 @@ class PurchaseOrder(Aggregate):
             raise InvalidValue("amount", f"{settled} {currency} is more than the "
                                          f"{self.outstanding} invoiced and not yet settled")
         self._emit(self.SupplierPaid, actor, payment_id=str(uuid4()), amount=amount,
-                   currency=currency, paid_on=paid_on, reference=reference_,
+                   currency=currency, paid_on=paid_on, reference=reference,
                    invoice_no=invoice_no, adjustments=parsed)
 
-    # ---- alerts -----------------------------------------------------------------
-    class AlertRaised(Event):
-        code: str
-        message: str
-        for_role: str
+    # ---- alerts (raised and cleared by alerts.Alerting) --------------------------
+    class AlertRaised(alerts.AlertRaised, Event):
+        """code, message, for_role (app/domain/alerts.py)."""
 
-        def apply(self, po: PurchaseOrder) -> None:
-            po.alerts[self.code] = {"code": self.code, "message": self.message,
-                                    "for_role": self.for_role, "raised_at": self.timestamp}
-
-    class AlertCleared(Event):
-        code: str
-        reason: str
-
-        def apply(self, po: PurchaseOrder) -> None:
-            po.alerts.pop(self.code, None)
-
-    def _raise_alert(self, code: str, message: str, actor: Actor,
-                     for_role: str = "accountant") -> None:
-        if code not in self.alerts:
-            self._emit(self.AlertRaised, actor, code=code, message=message, for_role=for_role)
-
-    def _clear_alert(self, code: str, reason: str, actor: Actor) -> None:
-        if code in self.alerts:
-            self._emit(self.AlertCleared, actor, code=code, reason=reason)
+    class AlertCleared(alerts.AlertCleared, Event):
+        """code, reason (app/domain/alerts.py)."""
 
     def price_differs(self, line: dict[str, Any], others: list[dict[str, Any]],
                       actor: Actor) -> None:
