@@ -38,3 +38,16 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """A uniqueness conflict, e.g. a second order with the same reference (409)."""
+
+
+class RoleRefused(DomainError):
+    """The role half of a gate: this role may not run the command, e.g. G1's
+    "a manager confirms" (``rule``). The HTTP routes already refuse such a
+    role at the door (403); the aggregate checks it too so that a caller
+    that is not HTTP cannot skip the rule. Answered 403 like the door's."""
+
+    def __init__(self, rule: str, role: str, allowed: tuple[str, ...], detail: str):
+        super().__init__(detail)
+        self.rule = rule
+        self.role = role
+        self.allowed = allowed

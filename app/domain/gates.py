@@ -4,6 +4,11 @@ Each check returns ``None`` when the rule holds, else a ``GateViolation``;
 ``refuse`` raises the lowest-numbered one, as the API promises when
 several gates refuse one command.
 
+A rule that says who may act (G1 "a manager confirms", G7 "a supervisor
+reviews") has its role half here too (``g1_confirmer``...): it returns a
+``RoleRefused``, which ``refuse`` raises before any ``GateViolation``, as the
+HTTP door answers 403 before the domain looks at the order.
+
 Where a read model shows what a gate holds back (the board's blockers),
 the gate's test on plain values (``g2_needs_margin_approval``...) is the
 one both call, so the board and the command never disagree.
@@ -14,20 +19,50 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from app.domain import reference
-from app.domain.errors import GateViolation
+from app.domain import reference, roles
+from app.domain.errors import GateViolation, RoleRefused
 from app.domain.values import Policy
 
 if TYPE_CHECKING:
     from app.domain.order import Order
 
 
-def refuse(*violations: GateViolation | None) -> None:
+def refuse(*violations: GateViolation | RoleRefused | None) -> None:
+    """Raise what refuses the command, if anything: a role refused first,
+    else the lowest-numbered gate."""
     found = [v for v in violations if v is not None]
+    for refused in found:
+        if isinstance(refused, RoleRefused):
+            raise refused
     if found:
         raise min(found, key=lambda v: int(v.rule[1:]))
 
 
+# ---- who may: the role half of a gate -------------------------------------------
+def _role(rule: str, role: str, allowed: tuple[str, ...], doing: str) -> RoleRefused | None:
+    if role in allowed:
+        return None
+    return RoleRefused(rule, role, allowed,
+                       f"Only {roles.spoken(allowed)} may {doing} ({rule}), not a {role}")
+
+
+def g1_confirmer(role: str) -> RoleRefused | None:
+    return _role("G1", role, roles.MANAGERS, "confirm an order")
+
+
+def g2_margin_approver(role: str) -> RoleRefused | None:
+    return _role("G2", role, roles.MANAGERS, "approve a margin")
+
+
+def g4_shipment_approver(role: str) -> RoleRefused | None:
+    return _role("G4", role, roles.MANAGERS, "approve a shipment without balance")
+
+
+def g7_reviewer(role: str) -> RoleRefused | None:
+    return _role("G7", role, roles.SUPERVISORS, "review a purchase order")
+
+
+# ---- orders (G1..G5) ----------------------------------------------------------
 def g1_confirmation(order: Order, waiver_reason: str | None) -> GateViolation | None:
     if order.pi_signed_back or (waiver_reason and waiver_reason.strip()):
         return None
@@ -132,9 +167,6 @@ def g5_samples(order: Order) -> GateViolation | None:
 
 
 # ---- sourcing (G7, G8) ---------------------------------------------------------
-WAIVER_ROLES = ("supervisor", "manager")
-
-
 def g7_send(state: str, revision: int) -> GateViolation | None:
     if state == "reviewed":
         return None
@@ -152,7 +184,7 @@ def g8_new_items(new_items: list[str], rfq: Any, supplier_id: Any,
     if not new_items:
         return None
     if waiver_reason and waiver_reason.strip():
-        if actor_role in WAIVER_ROLES:
+        if actor_role in roles.SUPERVISORS:
             return None
         return GateViolation(
             "G8", f"A sourcing waiver must come from a supervisor or manager, not a {actor_role}"

@@ -325,6 +325,7 @@ class Order(alerts.Alerting, Aggregate):
             order.margin_approved = True
 
     def approve_margin(self, reason: str, actor: Actor) -> None:
+        gates.refuse(gates.g2_margin_approver(actor.role))
         self._require_open("approve a margin")
         if self.analysis_no == 0:
             raise InvalidState("There is no cost analysis to approve")
@@ -356,6 +357,7 @@ class Order(alerts.Alerting, Aggregate):
             order.confirmed = True
 
     def confirm(self, waiver_reason: str | None, policy: Policy, actor: Actor) -> None:
+        gates.refuse(gates.g1_confirmer(actor.role))
         self._require_unconfirmed("confirm it")
         gates.refuse(
             gates.g1_confirmation(self, waiver_reason),
@@ -460,6 +462,7 @@ class Order(alerts.Alerting, Aggregate):
             order.shipment_without_balance_approved = True
 
     def approve_shipment_without_balance(self, reason: str, actor: Actor) -> None:
+        gates.refuse(gates.g4_shipment_approver(actor.role))
         self._require_not_shipped("approve a shipment without balance")
         if self.balance_due <= 0:
             raise InvalidState("The balance is already received in full")

@@ -190,6 +190,7 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
         revision: int
 
     def review(self, actor: Actor) -> None:
+        gates.refuse(gates.g7_reviewer(actor.role))
         self._require("draft", doing="review it")
         self._emit(self.PurchaseOrderReviewed, actor, revision=self.revision)
 
