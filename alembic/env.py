@@ -1,10 +1,10 @@
-"""Alembic environment for the read-model tables (app/projections/tables.py).
+"""Alembic environment for our tables (app/schema.py): the read models' and
+the command side's idempotency keys and nonces.
 
 The URL comes from ``config.attributes["sqlalchemy_url"]`` when the app
-migrates (app/store.py), else from Settings (GENDAN_DATABASE_URL) when
-``alembic`` is run by hand. Only the ``rm_*`` tables and ``idempotency_keys``
-are ours: the event store's tables belong to the eventsourcing library and
-are ignored.
+migrates (app/application/migrate.py), else from Settings
+(GENDAN_DATABASE_URL) when ``alembic`` is run by hand. The event store's
+tables belong to the eventsourcing library and are ignored.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from app.projections.tables import OUR_TABLES, metadata
+from app.schema import METADATA, OUR_TABLES
 
 config = context.config
 url = config.attributes.get("sqlalchemy_url")
@@ -37,7 +37,7 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 
 def _options() -> dict[str, Any]:
     return dict(
-        target_metadata=metadata,
+        target_metadata=list(METADATA),
         compare_type=True,
         include_name=include_name,
         # SQLite cannot ALTER most things: batch mode copies the table.

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
             env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
         elif self.is_postgres:
             # Completes idempotency keys in the events' transaction.
-            env["APPLICATION_RECORDER_TOPIC"] = "app.eventstore:PostgresRecorder"
+            env["APPLICATION_RECORDER_TOPIC"] = "app.application.eventstore:PostgresRecorder"
             parts = urlsplit(self.database_url)
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
@@ -127,7 +127,7 @@ class Settings(BaseSettings):
             )
         else:
             env.update(
-                APPLICATION_RECORDER_TOPIC="app.eventstore:SQLiteRecorder",
+                APPLICATION_RECORDER_TOPIC="app.application.eventstore:SQLiteRecorder",
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.sqlite_path),
                 SQLITE_LOCK_TIMEOUT="10",

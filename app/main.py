@@ -31,7 +31,11 @@ from app.api.routes import (
     supplier_portal,
     suppliers,
 )
+from app.application import Gendan
+from app.application.migrate import migrate
 from app.config import Settings
+from app.projections.reads import ReadModels
+from app.projections.runner import ProjectionRunner
 
 log = logging.getLogger("gendan")
 
@@ -66,21 +70,16 @@ class Boot:
                 delay = min(delay * 2, 10.0)
 
     def _boot(self) -> None:
-        from app.application import Gendan
-        from app.projections.reads import ReadModels
-        from app.projections.runner import ProjectionRunner
-        from app.store import migrate
-
         if self.migrate:
             migrate(self.settings)
         gendan = Gendan(self.settings)
         gendan.last_position()  # the store answers
         runner = None
         if self.settings.run_projections:
-            runner = ProjectionRunner(self.settings, gendan)
+            runner = ProjectionRunner(self.settings, gendan.store)
             runner.run_until_caught_up()
             runner.start()
-            gendan.save_listeners.append(runner.wake)
+            gendan.store.save_listeners.append(runner.wake)
         self.reads = ReadModels(self.settings)
         self.runner = runner
         self.gendan = gendan

@@ -46,16 +46,16 @@ def baseline(settings: Settings, count: int, seed: int = 1) -> dict[str, float]:
     rng = random.Random(seed)
     gendan = Gendan(settings)
     try:
-        customer = gendan.register_customer("Nordwind GmbH", "DE", MANAGER)
+        customer = gendan.customers.register_customer("Nordwind GmbH", "DE", MANAGER).view
         ids = []
         t0 = time.perf_counter()
         for i in range(count):
-            result = gendan.create_order(
+            result = gendan.orders.create_order(
                 reference=f"LIB-{i}", customer_id=customer["id"], currency="USD",
                 incoterm="FOB", delivery_date=date(2027, 3, 1), samples_required=True,
                 payment_terms=dict(TERMS), lines=[dict(line) for line in LINES], actor=MERCHANDISER,
             )
-            ids.append(result.order["id"])
+            ids.append(result.view["id"])
         create_s = time.perf_counter() - t0
         names = rng.choices(list(COMMAND_WEIGHTS), weights=list(COMMAND_WEIGHTS.values()), k=count)
         targets = [ids[rng.randrange(len(ids))] for _ in range(count)]
@@ -63,7 +63,7 @@ def baseline(settings: Settings, count: int, seed: int = 1) -> dict[str, float]:
         meter.start()
         t0 = time.perf_counter()
         for name, order_id in zip(names, targets):
-            gendan.update_order(order_id, command_for(name))
+            gendan.store.update(order_id, Order, "Order", command_for(name), gendan.orders.view)
         update_s = time.perf_counter() - t0
         cpu = meter.stop()
     finally:
@@ -135,13 +135,13 @@ class Seeder:
                     Customer.register(f"Seed customer {i}", COUNTRIES[i % len(COUNTRIES)], MANAGER)
                     for i in range(self.n_customers)
                 ]
-                gendan.save(*self.customers)
+                gendan.store.save(*self.customers)
                 events += len(self.customers)
             done = 0
             while done < orders:
                 batch = [self._order(gendan) for _ in range(min(self.batch, orders - done))]
                 events += sum(len(o.pending_events) for o in batch)
-                gendan.save(*batch)
+                gendan.store.save(*batch)
                 done += len(batch)
             seconds = time.perf_counter() - t0
         finally:

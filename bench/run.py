@@ -37,7 +37,7 @@ for _key in [k for k in os.environ if k.startswith("GENDAN_") and not k.startswi
 
 from app.application import Gendan  # noqa: E402
 from app.projections.runner import ProjectionRunner, rebuild_all  # noqa: E402
-from app.store import migrate  # noqa: E402
+from app.application.migrate import migrate  # noqa: E402
 from bench import library  # noqa: E402
 from bench.load import COMMANDS_ONLY, MIX, Driver, LagProbe, make_plan  # noqa: E402
 from bench.profile import sampled  # noqa: E402
@@ -329,7 +329,7 @@ def bench_store(kind: str, sizes: Sizes, report: Report, seed: int,
                       note=f"{seeded['events'] / seeded['orders']:.2f} events per order")
         progress(f"{kind}: projections catching up")
         gendan = Gendan(settings)
-        runner = ProjectionRunner(settings, gendan)
+        runner = ProjectionRunner(settings, gendan.store)
         quiet("catch-up")
         meter = CpuMeter(None, kind == "postgres")
         try:
@@ -364,7 +364,7 @@ def bench_store(kind: str, sizes: Sizes, report: Report, seed: int,
             events = rebuild_all(settings)
             rebuild_s = time.perf_counter() - t0
             cpu = meter.stop()
-        report.figure(f"{p}.rebuild.events", events, "events")
+        report.figure(f"{p}.rebuild.store.events", events, "events")
         report.figure(f"{p}.rebuild.seconds", rebuild_s, "s")
         report.figure(f"{p}.rebuild.events_per_s", events / rebuild_s, "1/s", REBUILD)
         report.figure(f"{p}.rebuild.cpu.bench", cpu["client"], "%core",

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.domain.canonical import content_hash
-from app.httpsig import HttpRequestParts, sign_request, verify_request
+from app.api.httpsig import HttpRequestParts, sign_request, verify_request
 
 URI = "http://127.0.0.1:8000/v1/supplier/purchase-orders/c04cb490-8201-447a-8982-d35c0144f519/acknowledgement"
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from app.api.auth import Principal, get_principal
 from app.domain.errors import InvalidValue
-from app.idempotency import KeyedRequest
+from app.application.dto import Preconditions
+from app.application.idempotency import KeyedRequest
 
 _KEY = re.compile(r'^"?([\x20-\x7e]{1,255}?)"?$')
 _STRONG_ETAG = re.compile(r'^"(\d{1,18})"$')
@@ -35,12 +35,6 @@ IfMatchHeader = Annotated[str | None, Header(
     alias="If-Match", max_length=1000,
     description='The ETag ("<version>") the command is based on; another version → 412.',
 )]
-
-
-@dataclass(frozen=True)
-class Preconditions:
-    keyed: KeyedRequest | None
-    if_match: frozenset[int] | None
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -85,5 +79,11 @@ async def preconditions(keyed: Annotated[KeyedRequest | None, Depends(keyed_requ
     return Preconditions(keyed, parse_if_match(if_match))
 
 
-Keyed = Annotated[KeyedRequest | None, Depends(keyed_request)]
+async def key_only(keyed: Annotated[KeyedRequest | None, Depends(keyed_request)],
+                   ) -> Preconditions:
+    """Creating commands: an Idempotency-Key, no If-Match (nothing to match yet)."""
+    return Preconditions(keyed)
+
+
+Keyed = Annotated[Preconditions, Depends(key_only)]
 Conditions = Annotated[Preconditions, Depends(preconditions)]

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from app.api.errors import NotReady
 from app.application import Gendan
-from app.projections.reads import ReadModels
+from app.projections.reads import NotReady, ReadModels
 
 
 def _booted(request: Request) -> Any:

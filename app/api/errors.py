@@ -22,7 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.api.auth import Forbidden, Unauthorized
-from app.application import PreconditionFailed
+from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
+from app.application.dto import PreconditionFailed
+from app.application.idempotency import IdempotencyInFlight, IdempotencyKeyReused
 from app.domain.errors import (
     Conflict,
     DomainError,
@@ -31,20 +33,10 @@ from app.domain.errors import (
     InvalidValue,
     NotFound,
 )
-from app.idempotency import IdempotencyInFlight, IdempotencyKeyReused
+from app.projections.reads import NotReady
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("gendan.api")
-
-
-class NotReady(Exception):
-    """503: the read side has not caught up yet (``?min_position=``) or the
-    service is starting; the client should retry after ``retry_after`` s."""
-
-    def __init__(self, detail: str, retry_after: int = 1):
-        super().__init__(detail)
-        self.detail = detail
-        self.retry_after = retry_after
 
 
 def problem(
@@ -240,8 +232,6 @@ async def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _signature_rejected(request: Request, exc: Exception) -> JSONResponse:
-    from app.api.signed import ACCEPT_SIGNATURE, SignatureRejected
-
     assert isinstance(exc, SignatureRejected)
     return problem(
         401, "Signature refused", exc.detail, "/problems/signature-refused", request.url.path,
@@ -348,8 +338,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Unauthorized, _unauthorized)
     app.add_exception_handler(Forbidden, _forbidden)
-    from app.api.signed import SignatureRejected  # imports the application: not at the top
-
     app.add_exception_handler(SignatureRejected, _signature_rejected)
     app.add_exception_handler(NotReady, _not_ready)
     app.add_exception_handler(StarletteHTTPException, _http_exception)

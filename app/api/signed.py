@@ -27,37 +27,23 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from app.api.auth import Principal, require_roles
+from app.api.auth import Principal
 from app.api.deps import GendanDep
-from app.application import Gendan
-from app.domain.values import Actor
-from app.httpsig import (
-    REQUIRED_COMPONENTS,
+from app.api.permissions import ActAsSupplier, actor
+from app.api.httpsig import (
     HttpRequestParts,
     SignatureRefused,
+    SignatureRejected,
     VerifiedSignature,
     verify_request,
 )
+from app.application import Gendan
+from app.domain.values import Actor
 
-SupplierPrincipal = Annotated[Principal, Depends(require_roles("supplier"))]
 EVIDENCE_HEADERS = ("content-type", "content-digest", "signature-input", "signature")
-# What a client should send (RFC 9421 §5.1), on every 401 of a signed route.
-ACCEPT_SIGNATURE = (
-    "sig1=(" + " ".join(f'"{c}"' for c in REQUIRED_COMPONENTS) + ');alg="ed25519"'
-    ';keyid="<your keyid>";created;expires;nonce'
-)
 _KEYID = re.compile(r'keyid="([^"]{1,200})"')
 _NONCE = re.compile(r'nonce="([^"]{1,255})"')
 Model = TypeVar("Model", bound=BaseModel)
-
-
-class SignatureRejected(Exception):
-    """401 for a signed route (``app.api.errors``), with the refusal's code."""
-
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -69,7 +55,11 @@ class SignedCall:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.principal.sub, self.principal.role)
+        return actor(self.principal)
+
+    @property
+    def supplier_id(self) -> str:
+        return self.principal.supplier_id or ""
 
     def parse(self, model: type[Model]) -> Model:
         """The body as ``model``, after the signature verified; 422 as for
@@ -102,7 +92,7 @@ def _headers(request: Request) -> dict[str, str]:
     return {name: ", ".join(values) for name, values in combined.items()}
 
 
-async def signed_call(request: Request, principal: SupplierPrincipal, gendan: GendanDep,
+async def signed_call(request: Request, principal: ActAsSupplier, gendan: GendanDep,
                       purchase_order_id: UUID) -> SignedCall:
     body = await request.body()
     parts = HttpRequestParts(request.method, target_uri(request, gendan.settings.public_base_url),
@@ -110,13 +100,13 @@ async def signed_call(request: Request, principal: SupplierPrincipal, gendan: Ge
     supplier_id = principal.supplier_id or ""
 
     def key_for(keyid: str) -> bytes | None:
-        key = gendan.supplier_key(supplier_id, keyid)
+        key = gendan.portal.supplier_key(supplier_id, keyid)
         return None if key is None else base64.b64decode(key)
 
     try:
         verified = await run_in_threadpool(verify_request, parts, key_for)
         fresh = await run_in_threadpool(
-            gendan.nonces.take, f"{supplier_id}:{verified.keyid}", verified.nonce,
+            gendan.portal.take_nonce, f"{supplier_id}:{verified.keyid}", verified.nonce,
             datetime.fromtimestamp(verified.expires, timezone.utc))
         if not fresh:
             raise SignatureRefused("replayed_nonce", "This nonce was already used: a signed "
@@ -143,9 +133,9 @@ def _record_refusal(gendan: Gendan, principal: Principal, po_id: UUID,
                     parts: HttpRequestParts, refused: SignatureRefused) -> None:
     signature_input = parts.headers.get("signature-input", "")
     keyid, nonce = _KEYID.search(signature_input), _NONCE.search(signature_input)
-    gendan.record_refusal(
+    gendan.portal.record_refusal(
         supplier_id=principal.supplier_id, po_id=po_id, code=refused.code,
-        detail=refused.detail, actor=Actor(principal.sub, principal.role),
+        detail=refused.detail, actor=actor(principal),
         request={
             "method": parts.method, "target_uri": parts.target_uri,
             "keyid": keyid.group(1) if keyid else None, "nonce": nonce.group(1) if nonce else None,

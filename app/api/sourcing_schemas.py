@@ -26,7 +26,7 @@ from app.api.fields import (
 )
 from app.domain.purchase_order import ADJUSTMENT_REASONS, PO_STATES
 from app.domain.reference import quantize_money
-from app.eventlog import jsonable
+from app.application.feed import jsonable
 
 
 class _Input(BaseModel):

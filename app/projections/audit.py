@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.eventlog import describe_event
+from app.application.feed import describe_event
+from app.domain.values import utc_text
 from app.projections.batch import Batch
-from app.projections.common import iso
 from app.projections.tables import audit
 
 NAME = "audit"
@@ -32,6 +32,6 @@ def entry(event: Any, position: int) -> dict[str, Any]:
         version=described["version"],
         actor_sub=described["actor"]["sub"],
         actor_role=described["actor"]["role"],
-        occurred_at=iso(described["occurred_at"]),
+        occurred_at=utc_text(described["occurred_at"]),
         data=described["data"],
     )

@@ -14,16 +14,27 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, not_, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.api.errors import NotReady
 from app.config import Settings
 from app.domain.order import FINAL_STATES
-from app.projections.common import DONE_STATES, from_minor, iso
+from app.domain.values import utc_text
+from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.sourcing_reads import SourcingReads
 from app.projections.tables import audit, board, finance, tracking
 
 _POLL_SECONDS = 0.02
-__all__ = ["ReadModels", "board_query", "decode_cursor", "encode_cursor"]
+__all__ = ["NotReady", "ReadModels", "board_query", "decode_cursor", "encode_cursor"]
+
+
+class NotReady(Exception):
+    """The read side has not caught up yet (``?min_position=``) or the
+    service is starting; the client should retry after ``retry_after`` s
+    (the API answers 503)."""
+
+    def __init__(self, detail: str, retry_after: int = 1):
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
 
 
 def board_query(today: date, state: str | None = None, customer_id: str | None = None,
@@ -168,9 +179,9 @@ class ReadModels(SourcingReads):
             query = query.where(audit.c.type == type_)
         # occurred_at is ISO text in UTC with microseconds: it sorts as time.
         if since is not None:
-            query = query.where(audit.c.occurred_at >= iso(since))
+            query = query.where(audit.c.occurred_at >= utc_text(since))
         if until is not None:
-            query = query.where(audit.c.occurred_at < iso(until))
+            query = query.where(audit.c.occurred_at < utc_text(until))
         if cursor is not None:
             (after,) = decode_cursor(cursor, (int,))
             query = query.where(audit.c.position > after)

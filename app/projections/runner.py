@@ -29,6 +29,7 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.application.store import Store
 from app.config import Settings
 from app.projections import (
     audit,
@@ -79,28 +80,28 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _own_factory(gendan: Any) -> Any:
+def _own_factory(store: Store) -> Any:
     """A recorder with its own connections for reading the events.
 
     The runner reads events while it holds the read models' write lock. On
     SQLite that is the file's lock, and the API's commands queue for the
     library's single writer connection while they wait for it: sharing the
     API's pool (whose checkout blocks behind that queue) would deadlock."""
-    env = dict(gendan.env)
+    env = dict(store.env)
     env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW="2")
-    return type(gendan.factory)(type(gendan.env)(gendan.name, env))
+    return type(store.factory)(type(store.env)(store.name, env))
 
 
 class ProjectionRunner:
-    def __init__(self, settings: Settings, gendan: Any, *, batch_size: int = BATCH_SIZE,
+    def __init__(self, settings: Settings, store: Store, *, batch_size: int = BATCH_SIZE,
                  fail_after: int | None = None):
         self.settings = settings
-        self.gendan = gendan
+        self.store = store
         self.batch_size = batch_size
         self.fail_after = fail_after  # test hook: crash after N events of a batch
         self.error: str | None = None
         self._engine = make_engine(settings)
-        self._factory = _own_factory(gendan)
+        self._factory = _own_factory(store)
         self._recorder = self._factory.application_recorder()
         self._tracking_ready = False
         self._stopping = threading.Event()
@@ -181,7 +182,7 @@ class ProjectionRunner:
     def _apply(self, batch: Batch, notifications: Sequence[Any],
                positions: dict[str, int]) -> None:
         """Every event to every read model, in memory; ``batch.flush`` writes."""
-        to_domain_event = self.gendan.mapper.to_domain_event
+        to_domain_event = self.store.mapper.to_domain_event
         # (position, event, the projections that have not applied it yet):
         # a read model added later starts behind the others.
         newest = max(positions.values())
@@ -253,7 +254,7 @@ class ProjectionRunner:
                     self._stopping.wait(self.settings.projection_gather_seconds)
 
     def _listen(self) -> None:
-        channel = getattr(self.gendan.recorder, "channel_name", None)
+        channel = getattr(self.store.recorder, "channel_name", None)
         if channel is None:
             return
         conninfo = self.settings.sqlalchemy_url().replace(
@@ -273,13 +274,11 @@ class ProjectionRunner:
 
 def run_forever(settings: Settings, stop_event: threading.Event | None = None) -> None:
     """`gendan projections run`: a worker process until stopped (SIGTERM, ^C)."""
-    from app.application import Gendan
-
     stop_event = stop_event or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
-    gendan = Gendan(settings)
-    runner = ProjectionRunner(settings, gendan)
+    store = Store(settings)
+    runner = ProjectionRunner(settings, store)
     runner.start()
     log.info("projections running from %s", runner.positions())
     try:
@@ -289,17 +288,15 @@ def run_forever(settings: Settings, stop_event: threading.Event | None = None) -
         pass
     finally:
         runner.stop()
-        gendan.close()
+        store.close()
 
 
 def rebuild_all(settings: Settings) -> int:
     """`gendan projections rebuild`: every read model from the events."""
-    from app.application import Gendan
-
-    gendan = Gendan(settings)
-    runner = ProjectionRunner(settings, gendan)
+    store = Store(settings)
+    runner = ProjectionRunner(settings, store)
     try:
         return runner.rebuild()
     finally:
         runner.stop()
-        gendan.close()
+        store.close()

@@ -4,7 +4,7 @@ Choices that make a rebuild give byte-identical rows on both stores:
 - money is stored as integer minor units (``*_minor``: cents, yen...) with the
   currency beside it. SQLite has no decimal type (SQLAlchemy's Numeric is a
   float there); integers are exact on both stores and SUM() stays exact;
-- timestamps are ISO 8601 text in UTC with microseconds (``common.iso``), so
+- timestamps are ISO 8601 text in UTC with microseconds (``values.utc_text``), so
   they sort as text and never lose their zone on SQLite;
 - ids are UUIDs as text.
 """
@@ -217,34 +217,3 @@ supplier_performance = Table(
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
 READ_MODEL_TABLES = (customers, board, finance, audit, suppliers, purchase_orders,
                      supplier_performance)
-
-
-# Not a read model: the command side's idempotency keys (app/idempotency.py).
-# It shares this metadata so that one Alembic tree covers every table of ours.
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("scope", String(200), primary_key=True),
-    Column("key", String(255), primary_key=True),
-    Column("fingerprint", String(64), nullable=False),
-    Column("state", String(16), nullable=False),  # in_flight | done
-    Column("token", String(32), nullable=False),  # whose claim it is
-    Column("claimed_at", String(32), nullable=False),
-    Column("created_at", String(32), nullable=False, index=True),
-    Column("aggregate_id", String(36)),
-    Column("version", BigInteger),
-    Column("position", BigInteger),
-    Column("extra", Text),
-    Column("completed_at", String(32)),
-)
-# Not a read model either: the nonces of signed supplier-portal requests
-# (app/nonces.py). A nonce is taken once, so a captured request replayed
-# within its signature window is refused; rows past the window are purged.
-signature_nonces = Table(
-    "signature_nonces",
-    metadata,
-    Column("scope", String(300), primary_key=True),  # supplier id + keyid
-    Column("nonce", String(255), primary_key=True),
-    Column("expires_at", String(32), nullable=False, index=True),
-)
-OUR_TABLES = frozenset(t.name for t in metadata.sorted_tables)

@@ -10,7 +10,7 @@ import uuid
 import httpx
 
 from app.api.conditions import fingerprint
-from app.idempotency import IdempotencyStore, KeyedRequest
+from app.application.idempotency import IdempotencyStore, KeyedRequest
 from tests.e2e.helpers import create_order, lifecycle
 from tests.live import Api, LiveServer
 

@@ -6,7 +6,6 @@ evidence verifies offline."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from tests.e2e.sourcing import (
     ROOT,
     line,
     new_item,
-    new_supplier,
     pem,
     placed_po,
     po_command,

@@ -48,8 +48,8 @@ def _without_todays(value: Any) -> Any:
 def _load_legacy(settings, legacy: dict[str, Any]) -> None:
     gendan = Gendan(settings)
     try:
-        gendan.recorder.insert_events(_stored(legacy["stored_events"]))
-        gendan.snapshots.recorder.insert_events(_stored(legacy["stored_snapshots"]))
+        gendan.store.recorder.insert_events(_stored(legacy["stored_events"]))
+        gendan.store.snapshots.recorder.insert_events(_stored(legacy["stored_snapshots"]))
     finally:
         gendan.close()
 

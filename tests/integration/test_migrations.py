@@ -1,5 +1,6 @@
 """The read-model migrations go up, down and up again on both stores, and
-the migrated schema is exactly the one app/projections/tables.py declares."""
+the migrated schema is exactly the one app/schema.py declares (the read
+models' tables and the command side's)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from app.projections.tables import OUR_TABLES, metadata
-from app.store import alembic_config
+from app.application.migrate import alembic_config
+from app.schema import METADATA, OUR_TABLES
 
 RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit",
              "idempotency_keys", "signature_nonces", "rm_suppliers", "rm_purchase_orders",
@@ -34,7 +35,7 @@ def _schema_diff(settings) -> list:
                 "include_name": lambda name, type_, parent: type_ != "table"
                 or name in OUR_TABLES,
             })
-            return compare_metadata(context, metadata)
+            return compare_metadata(context, list(METADATA))
     finally:
         engine.dispose()
 

@@ -17,6 +17,7 @@ from app.domain.values import Actor
 from app.projections import board
 from app.projections.runner import NAMES, ProjectionRunner, SimulatedCrash, rebuild_all
 from app.projections.tables import metadata
+from tests.commands import on_order
 
 BOSS = Actor("boss", "manager")
 MERCH = Actor("mia", "merchandiser")
@@ -39,7 +40,7 @@ def dump(settings) -> dict[str, list[dict]]:
 
 def new_order(app: Gendan, customer_id, *, currency="USD", price="0.85", samples=True,
               deposit="30", delivery=date(2027, 3, 1), actor=MERCH) -> uuid.UUID:
-    result = app.create_order(
+    result = app.orders.create_order(
         reference=f"PO-{uuid.uuid4().hex[:8]}", customer_id=customer_id, currency=currency,
         incoterm="FOB", delivery_date=delivery, samples_required=samples,
         payment_terms={"method": "TT", "deposit_percent": deposit},
@@ -47,16 +48,15 @@ def new_order(app: Gendan, customer_id, *, currency="USD", price="0.85", samples
                 "unit": "m", "unit_price": price}],
         actor=actor,
     )
-    return result.order["id"]
+    return result.view["id"]
 
 
 def run(app: Gendan, order_id, command) -> None:
-    app.update_order(order_id, command)
+    on_order(app, order_id, command)
 
 
 def request_sample(app: Gendan, oid) -> str:
-    result = app.update_order(
-        oid, lambda o: {"sample_id": o.request_sample("pre_production", MERCH)})
+    result = on_order(app, oid, lambda o: {"sample_id": o.request_sample("pre_production", MERCH)})
     return result.extra["sample_id"]
 
 
@@ -67,15 +67,15 @@ def to_confirmed(app: Gendan, oid, costs="8100") -> None:
     run(app, oid, lambda o: o.sign_back_proforma_invoice("Hans", "scan-1", BOSS))
     run(app, oid, lambda o: o.analyse_costs(
         [{"item": "fabric", "amount": costs, "currency": "USD"}], {}, BOSS))
-    if app.get_order(oid)["needs_margin_approval"]:
+    if app.orders.get_order(oid)["needs_margin_approval"]:
         run(app, oid, lambda o: o.approve_margin("strategic customer", BOSS))
     run(app, oid, lambda o: o.confirm(None, app.policy, BOSS))
 
 
 def lifecycle(app: Gendan) -> dict[str, str]:
     """Several orders through every kind of event the read models handle."""
-    acme = app.register_customer("ACME GmbH", "DE", BOSS)["id"]
-    nippon = app.register_customer("Nippon KK", "JP", BOSS)["id"]
+    acme = app.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
+    nippon = app.customers.register_customer("Nippon KK", "JP", BOSS).view["id"]
     full = new_order(app, acme)
     to_confirmed(app, full)
     run(app, full, lambda o: o.release_production(app.policy, BOSS))  # alert: no deposit
@@ -107,7 +107,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
 
 def test_live_rows_equal_a_rebuild(fresh_settings, gendan):
     ids = lifecycle(gendan)
-    runner = ProjectionRunner(fresh_settings, gendan, batch_size=4)
+    runner = ProjectionRunner(fresh_settings, gendan.store, batch_size=4)
     assert runner.run_until_caught_up() == gendan.last_position()
     assert set(runner.positions().values()) == {gendan.last_position()}
     runner.stop()
@@ -135,8 +135,8 @@ def test_live_rows_equal_a_rebuild(fresh_settings, gendan):
 
 
 def test_board_blockers_follow_the_order(fresh_settings, gendan):
-    runner = ProjectionRunner(fresh_settings, gendan)
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    runner = ProjectionRunner(fresh_settings, gendan.store)
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     oid = new_order(gendan, customer)
 
     def row():
@@ -168,19 +168,19 @@ def test_board_blockers_follow_the_order(fresh_settings, gendan):
 
 
 def test_a_crash_mid_batch_applies_nothing_and_a_new_runner_resumes(fresh_settings, gendan):
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     first = new_order(gendan, customer)
-    ProjectionRunner(fresh_settings, gendan).run_until_caught_up()
+    ProjectionRunner(fresh_settings, gendan.store).run_until_caught_up()
     before = dump(fresh_settings)
     to_confirmed(gendan, first)
 
-    crashing = ProjectionRunner(fresh_settings, gendan, batch_size=10, fail_after=3)
+    crashing = ProjectionRunner(fresh_settings, gendan.store, batch_size=10, fail_after=3)
     with pytest.raises(SimulatedCrash):
         crashing.run_until_caught_up()
     crashing.stop()
     assert dump(fresh_settings) == before  # rows and tracking untouched
 
-    resumed = ProjectionRunner(fresh_settings, gendan, batch_size=10)
+    resumed = ProjectionRunner(fresh_settings, gendan.store, batch_size=10)
     assert resumed.run_until_caught_up() == gendan.last_position() - 2
     resumed.stop()
     live = dump(fresh_settings)
@@ -189,14 +189,14 @@ def test_a_crash_mid_batch_applies_nothing_and_a_new_runner_resumes(fresh_settin
 
 
 def test_a_new_runner_continues_from_the_tracking_position(fresh_settings, gendan):
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     new_order(gendan, customer)
-    first = ProjectionRunner(fresh_settings, gendan)
+    first = ProjectionRunner(fresh_settings, gendan.store)
     assert first.run_until_caught_up() == 2
     first.stop()
     new_order(gendan, customer)
     new_order(gendan, customer)
-    again = ProjectionRunner(fresh_settings, gendan)
+    again = ProjectionRunner(fresh_settings, gendan.store)
     assert again.run_until_caught_up() == 2
     assert again.run_until_caught_up() == 0
     assert again.positions() == dict.fromkeys(NAMES, 4)
@@ -205,7 +205,7 @@ def test_a_new_runner_continues_from_the_tracking_position(fresh_settings, genda
 
 def test_concurrent_runners_never_apply_an_event_twice(fresh_settings, gendan):
     lifecycle(gendan)
-    runners = [ProjectionRunner(fresh_settings, gendan, batch_size=2) for _ in range(3)]
+    runners = [ProjectionRunner(fresh_settings, gendan.store, batch_size=2) for _ in range(3)]
     counts: list[int] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(runners))
@@ -234,17 +234,17 @@ def test_concurrent_runners_never_apply_an_event_twice(fresh_settings, gendan):
 def test_the_background_runner_follows_new_events(databases, store):
     # A poll interval far longer than the test: on PostgreSQL the runner must
     # be woken by LISTEN/NOTIFY, on SQLite by wake() (as the read routes do).
-    from app.store import migrate
+    from app.application.migrate import migrate
 
     settings = databases.settings(store, projection_poll_seconds=60)
     migrate(settings)
     app = Gendan(settings)
-    runner = ProjectionRunner(settings, app)
+    runner = ProjectionRunner(settings, app.store)
     runner.start()
     try:
         time.sleep(0.3)  # let it go idle
         assert runner.is_running()
-        app.register_customer("ACME GmbH", "DE", BOSS)
+        app.customers.register_customer("ACME GmbH", "DE", BOSS).view
         if store == "sqlite":
             runner.wake()
         deadline = time.monotonic() + 10
@@ -260,8 +260,8 @@ def test_the_background_runner_follows_new_events(databases, store):
 def test_overdue_is_not_stored(fresh_settings, gendan):
     """days_late depends on the day the board is read: the row itself holds
     only the delivery date, so a rebuild on another day gives the same row."""
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     new_order(gendan, customer, delivery=date.today() - timedelta(days=3))
-    ProjectionRunner(fresh_settings, gendan).run_until_caught_up()
+    ProjectionRunner(fresh_settings, gendan.store).run_until_caught_up()
     (row,) = dump(fresh_settings)["rm_board"]
     assert "days_late" not in row and "overdue" not in row

@@ -14,12 +14,12 @@ from uuid import UUID
 import pytest
 
 from app.domain.errors import InvalidValue, NotFound
-from app.domain.rfq import Rfq
 from app.domain.values import Actor
 from app.projections import board
 from app.projections.reads import ReadModels
 from app.projections.runner import ProjectionRunner, rebuild_all
 from tests.integration.test_projections import BOSS, dump, new_order
+from tests.commands import on_order, on_purchase_order
 
 SUPERVISOR = Actor("sue", "supervisor")
 PURCHASER = Actor("pat", "purchaser")
@@ -46,48 +46,47 @@ class Sourcing:
     def supplier(self, name: str, country: str) -> str:
         """Ids are text in the tests (as the read models hold them), UUIDs
         for the commands."""
-        result = self.app.register_supplier(
+        result = self.app.suppliers.register_supplier(
             name, country, None, [{"keyid": f"key-{name}", "public_key": "AAAA"}], SUPERVISOR)
-        return str(result.order["id"])
+        return str(result.view["id"])
 
     def awarded_rfq(self, order_id: Any, suppliers: list[str]) -> str:
-        rfq = str(self.app.request_quotes(
+        rfq = str(self.app.rfqs.request_quotes(
             item=ZIP, quantity="1500", unit="pcs", spec=None, required_by=date(2027, 1, 10),
-            order_id=UUID(order_id), actor=PURCHASER).order["id"])
+            order_id=UUID(order_id), actor=PURCHASER).view["id"])
         for n, supplier in enumerate(suppliers):
-            self.app.record_quote(UUID(rfq), supplier_id=UUID(supplier), unit_price=f"0.1{n}",
-                                  currency="USD", landed_cost_per_unit=None,
-                                  lead_time_days=10, moq=None, valid_until=None,
-                                  actor=PURCHASER)
-        quote = next(q for q in self.app.get_rfq(UUID(rfq))["quotes"]
+            self.app.rfqs.record_quote(
+                UUID(rfq), supplier_id=UUID(supplier), unit_price=f"0.1{n}", currency="USD",
+                landed_cost_per_unit=None, lead_time_days=10, moq=None, valid_until=None,
+                actor=PURCHASER)
+        quote = next(q for q in self.app.rfqs.get_rfq(UUID(rfq))["quotes"]
                      if str(q["supplier_id"]) == suppliers[0])
-        self.app.update_aggregate(UUID(rfq), Rfq, "RFQ",
-                                  lambda r: r.award(quote["quote_id"], None, SUPERVISOR))
+        self.app.rfqs.award_rfq(UUID(rfq), quote["quote_id"], None, SUPERVISOR)
         return rfq
 
     def draft(self, supplier: str, lines: list[dict[str, Any]], *, order_id: str | None = None,
               rfq: str | None = None, currency: str = "USD", waiver: str | None = None) -> str:
         """A new item needs an awarded RFQ, or a supervisor's waiver (G8)."""
-        return str(self.app.draft_purchase_order(
+        return str(self.app.purchase_orders.draft_purchase_order(
             supplier_id=UUID(supplier), order_id=order_id and UUID(order_id),
             rfq_id=rfq and UUID(rfq), currency=currency, terms="FOB Shanghai", lines=lines,
-            waiver_reason=waiver, actor=SUPERVISOR if waiver else PURCHASER).order["id"])
+            waiver_reason=waiver, actor=SUPERVISOR if waiver else PURCHASER).view["id"])
 
     def po(self, po_id: str, command) -> None:
-        self.app.update_purchase_order(UUID(po_id), lambda p: {"result": command(p)})
+        on_purchase_order(self.app, UUID(po_id), lambda p: {"result": command(p)})
 
     def review_and_send(self, po_id: str) -> None:
         self.po(po_id, lambda p: p.review(SUPERVISOR))
-        self.app.send_purchase_order(UUID(po_id), PURCHASER)
+        self.app.purchase_orders.send_purchase_order(UUID(po_id), PURCHASER)
 
     def answer(self, po_id: str, decisions: list[dict[str, Any]]) -> None:
-        view = self.app.get_purchase_order(UUID(po_id))
+        view = self.app.purchase_orders.get_purchase_order(UUID(po_id))
         actor = supplier_actor(view["supplier_id"])
         self.po(po_id, lambda p: p.acknowledge(
             view["revision"], view["content_hash"], decisions, "key", {"sig": "x"}, actor))
 
     def sign(self, po_id: str) -> None:
-        lines = self.app.get_purchase_order(UUID(po_id))["lines"]
+        lines = self.app.purchase_orders.get_purchase_order(UUID(po_id))["lines"]
         self.answer(po_id, [{"line_no": ln["line_no"], "decision": "accept"} for ln in lines])
 
     def receive(self, po_id: str, on: date, *lines: tuple[int, str, str, str, bool]) -> None:
@@ -108,7 +107,7 @@ def scenario(gendan) -> dict[str, str]:
     ids["a"] = s.supplier("Alpha Zips", "CN")
     ids["b"] = s.supplier("Bravo Trims", "VN")
     ids["c"] = s.supplier("Charlie Tapes", "IN")
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     ids["order"] = order = str(new_order(gendan, customer))
     rfq = s.awarded_rfq(order, [ids["a"], ids["b"], ids["c"]])
 
@@ -165,7 +164,7 @@ def scenario(gendan) -> dict[str, str]:
 
 
 def caught_up(settings, gendan, batch_size: int = 7) -> None:
-    runner = ProjectionRunner(settings, gendan, batch_size=batch_size)
+    runner = ProjectionRunner(settings, gendan.store, batch_size=batch_size)
     try:
         assert runner.run_until_caught_up() > 0
         assert set(runner.positions().values()) == {gendan.last_position()}
@@ -194,7 +193,7 @@ def test_sourcing_rows_and_a_rebuild_gives_the_same(fresh_settings, gendan):
     assert (po1["supplier_name"], po1["order_id"], po1["state"], po1["revision"],
             po1["signed"], po1["signed_revision"], po1["sent_revision"]) == (
         "Alpha Zips", ids["order"], "signed", 2, True, 2, 2)
-    assert po1["content_hash"] == gendan.get_purchase_order(UUID(ids["po1"]))["content_hash"]
+    assert po1["content_hash"] == gendan.purchase_orders.get_purchase_order(UUID(ids["po1"]))["content_hash"]
     assert po1["due_date"] == date(2027, 1, 5)
     assert po1["total_minor"] == 15000
     assert [(ln["line_no"], ln["quantity"], ln["unit_price"], ln["delivery_date"],
@@ -252,9 +251,9 @@ def test_sourcing_rows_and_a_rebuild_gives_the_same(fresh_settings, gendan):
 def test_the_board_shows_unsigned_pos_until_they_are_signed(fresh_settings, gendan):
     s = Sourcing(gendan)
     supplier = s.supplier("Alpha Zips", "CN")
-    customer = gendan.register_customer("ACME GmbH", "DE", BOSS)["id"]
+    customer = gendan.customers.register_customer("ACME GmbH", "DE", BOSS).view["id"]
     order = str(new_order(gendan, customer, samples=False))
-    runner = ProjectionRunner(fresh_settings, gendan)
+    runner = ProjectionRunner(fresh_settings, gendan.store)
 
     def row() -> dict[str, Any]:
         runner.run_until_caught_up()
@@ -280,7 +279,7 @@ def test_the_board_shows_unsigned_pos_until_they_are_signed(fresh_settings, gend
     assert row()["blockers"] == []
     s.po(first, lambda p: p.amend([line(1, "130", "0.10", date(2027, 1, 5))], None,
                                   "more", PURCHASER))
-    gendan.update_order(UUID(order), lambda o: o.cancel("customer withdrew", BOSS))
+    on_order(gendan, UUID(order), lambda o: o.cancel("customer withdrew", BOSS))
     final = row()
     assert (final["state"], final["blockers"]) == ("cancelled", [])  # final: no blockers
     runner.stop()

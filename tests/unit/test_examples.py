@@ -1,7 +1,7 @@
 """The reference client in examples/ agrees with the server, byte for byte.
 
 A supplier copies these scripts instead of importing our code, so each test
-pits a standalone copy against app.httpsig / app.domain.canonical.
+pits a standalone copy against app.api.httpsig / app.domain.canonical.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from http_message_signatures import HTTPMessageSigner, MappingKeyResolver
 from http_message_signatures.algorithms import ED25519
 
 from app.domain.canonical import canonical_json, content_hash
-from app.httpsig import (
+from app.api.httpsig import (
     HttpRequestParts,
     SignatureRefused,
     parse_public_key,

@@ -16,7 +16,7 @@ from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, Inva
 from http_message_signatures.algorithms import ED25519
 from http_sfv import Dictionary
 
-from app.httpsig import (
+from app.api.httpsig import (
     REQUIRED_COMPONENTS,
     HttpRequestParts,
     SignatureRefused,

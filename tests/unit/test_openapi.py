@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.openapi import render
+from app.cli import render_openapi as render
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi.json"
 

@@ -11,7 +11,8 @@ from app.application import Gendan
 from app.config import Settings
 from app.domain.errors import Conflict, GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.values import Actor
-from app.views import order_view
+from app.application.views import order_view
+from tests.commands import on_order
 
 MANAGER = Actor("chen", "manager")
 DAY = date(2027, 3, 1)
@@ -24,19 +25,19 @@ def app() -> Gendan:
 
 def new_order(app: Gendan, *, country="DE", method="TT", deposit="30", currency="USD",
               quantity="10000", price="0.85", samples=True, **terms) -> str:
-    customer = app.register_customer("Customer", country, MANAGER)
-    result = app.create_order(
+    customer = app.customers.register_customer("Customer", country, MANAGER).view
+    result = app.orders.create_order(
         reference=f"PO-{customer['id'].hex[:6]}", customer_id=customer["id"],
         currency=currency, incoterm="FOB", delivery_date=DAY, samples_required=samples,
         payment_terms={"method": method, "deposit_percent": deposit, **terms},
         lines=[{"sku": "NW", "quantity": quantity, "unit": "m", "unit_price": price}],
         actor=MANAGER,
     )
-    return result.order["id"]
+    return result.view["id"]
 
 
 def run(app: Gendan, order_id, command):
-    return app.update_order(order_id, command)
+    return on_order(app, order_id, command)
 
 
 def rule_of(excinfo) -> str:
@@ -54,24 +55,24 @@ def confirm_ready(app: Gendan, order_id, costs="8000.00") -> None:
 
 
 def test_totals_respect_minor_units_and_unit_prices_keep_their_decimals(app):
-    order = app.get_order(new_order(app, quantity="333", price="0.8512"))
+    order = app.orders.get_order(new_order(app, quantity="333", price="0.8512"))
     assert order["lines"][0]["amount"] == Decimal("283.45")  # 283.4496 half up
     assert order["total"] == Decimal("283.45")
     assert order["deposit_due"] == Decimal("85.04")  # 30 % of 283.45 = 85.035
-    jpy = app.get_order(new_order(app, currency="JPY", quantity="3", price="333.5", deposit="0"))
+    jpy = app.orders.get_order(new_order(app, currency="JPY", quantity="3", price="333.5", deposit="0"))
     assert str(jpy["total"]) == "1001"  # 1000.5 rounded to whole yen
     assert str(jpy["paid"]) == "0"
 
 
 def test_second_order_with_the_same_reference_is_a_conflict(app):
-    customer = app.register_customer("C", "FR", MANAGER)
+    customer = app.customers.register_customer("C", "FR", MANAGER).view
     body = dict(customer_id=customer["id"], currency="EUR", incoterm="CIF", delivery_date=DAY,
                 samples_required=False, payment_terms={"method": "TT"},
                 lines=[{"sku": "A", "quantity": "1", "unit": "pc", "unit_price": "10"}],
                 actor=MANAGER)
-    app.create_order(reference="PO-1", **body)
+    app.orders.create_order(reference="PO-1", **body)
     with pytest.raises(Conflict):
-        app.create_order(reference=" po-1 ", **body)
+        app.orders.create_order(reference=" po-1 ", **body)
 
 
 def test_g1_confirmation_needs_signed_pi_or_waiver(app):
@@ -82,7 +83,7 @@ def test_g1_confirmation_needs_signed_pi_or_waiver(app):
     with pytest.raises(GateViolation):
         run(app, order_id, lambda o: o.confirm("   ", app.policy, MANAGER))
     result = run(app, order_id, lambda o: o.confirm("customer on holiday", app.policy, MANAGER))
-    assert result.order["state"] == "confirmed"
+    assert result.view["state"] == "confirmed"
 
 
 def test_g1_production_needs_confirmation_and_reissued_pi_needs_new_signature(app):
@@ -122,12 +123,12 @@ def test_g2_approval_covers_one_analysis(app):
     # The detailed analysis after confirmation is still below: new approval needed.
     result = run(app, order_id, lambda o: o.analyse_costs(
         [{"item": "fabric", "amount": "8300.00", "currency": "USD"}], {}, MANAGER))
-    assert result.order["needs_margin_approval"]
+    assert result.view["needs_margin_approval"]
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert rule_of(refused) == "G2"
     run(app, order_id, lambda o: o.approve_margin("still worth it", MANAGER))
-    assert run(app, order_id, lambda o: o.release_production(app.policy, MANAGER)).order["state"] == "in_production"
+    assert run(app, order_id, lambda o: o.release_production(app.policy, MANAGER)).view["state"] == "in_production"
 
 
 def test_g2_production_needs_a_cost_analysis(app):
@@ -143,7 +144,7 @@ def test_fx_rates_convert_costs_and_missing_rate_is_invalid(app):
     result = run(app, order_id, lambda o: o.analyse_costs(
         [{"item": "fabric", "amount": "50000", "currency": "CNY"}], {"CNY": Decimal("0.14")},
         MANAGER))
-    assert result.order["margin"] == Decimal("0.1764")  # (8500 - 7000) / 8500
+    assert result.view["margin"] == Decimal("0.1764")  # (8500 - 7000) / 8500
     with pytest.raises(InvalidValue) as invalid:
         run(app, order_id, lambda o: o.analyse_costs(
             [{"item": "mould", "amount": "100", "currency": "EUR"}], {}, MANAGER))
@@ -200,18 +201,18 @@ def test_g4_g5_and_the_alerts(app):
     pp = run(app, order_id, lambda o: {"id": o.request_sample("pre_production", MANAGER)})
     run(app, order_id, lambda o: o.decide_sample(pp.extra["id"], "approved", None, None, MANAGER))
     result = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
-    assert [a["code"] for a in result.order["alerts"]] == ["production_without_deposit"]
+    assert [a["code"] for a in result.view["alerts"]] == ["production_without_deposit"]
 
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER))
     assert rule_of(refused) == "G4"
     run(app, order_id, lambda o: o.record_payment("deposit", Decimal("2550.00"), "USD", DAY, "TT1", MANAGER))
     result = run(app, order_id, lambda o: o.approve_shipment_without_balance("good payer", MANAGER))
-    assert [a["code"] for a in result.order["alerts"]] == ["shipment_without_balance"]
-    assert run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER)).order["state"] == "shipped"
+    assert [a["code"] for a in result.view["alerts"]] == ["shipment_without_balance"]
+    assert run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER)).view["state"] == "shipped"
     result = run(app, order_id, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", DAY, "TT2", MANAGER))
-    assert result.order["alerts"] == [] and result.order["balance_due"] == 0
+    assert result.view["alerts"] == [] and result.view["balance_due"] == 0
 
 
 def test_payments_are_checked(app):
@@ -225,7 +226,7 @@ def test_payments_are_checked(app):
         run(app, order_id, lambda o: o.record_payment("balance", Decimal("8500.01"), "USD", DAY, "x", MANAGER))
     assert invalid.value.field == "amount"
     result = run(app, order_id, lambda o: o.record_payment("mould_fee", Decimal("300"), "USD", DAY, "x", MANAGER))
-    assert result.order["fees_received"] == Decimal("300") and result.order["paid"] == 0
+    assert result.view["fees_received"] == Decimal("300") and result.view["paid"] == 0
 
 
 def test_state_errors_and_unknown_ids(app):
@@ -244,7 +245,7 @@ def test_state_errors_and_unknown_ids(app):
 def test_every_event_records_actor_and_utc_time(app):
     order_id = new_order(app)
     run(app, order_id, lambda o: o.request_sample("style", Actor("li", "merchandiser")))
-    events = app.read_events(0, 100)
+    events = app.feed.read(0, 100)
     assert events[-1]["actor"] == {"sub": "li", "role": "merchandiser"}
     for event in events:
         assert event["occurred_at"].utcoffset().total_seconds() == 0
@@ -254,9 +255,9 @@ def test_snapshots_rebuild_the_same_order(app):
     order_id = new_order(app)
     for n in range(12):  # snapshot_interval=5: two snapshots taken
         run(app, order_id, lambda o: o.request_sample("style", MANAGER))
-    snapshot_versions = [s.originator_version for s in app.snapshots.get(order_id)]
+    snapshot_versions = [s.originator_version for s in app.store.snapshots.get(order_id)]
     assert snapshot_versions == [5, 10]
     replayed = None
-    for event in app.events.get(order_id):  # every event, no snapshot
+    for event in app.store.events.get(order_id):  # every event, no snapshot
         replayed = event.mutate(replayed)
-    assert app.get_order(order_id) == order_view(replayed, app.policy)
+    assert app.orders.get_order(order_id) == order_view(replayed, app.policy)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.reference import currency_minor_units, quantize_money
-from app.eventlog import jsonable
+from app.application.feed import jsonable
 from app.projections.bulk import _json_text
 from app.projections.common import to_minor
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import PROBLEM_RESPONSES
 from app.api.links import CUSTOMER_LINKS
+from app.api.permissions import ReadOrders, RegisterCustomers, actor
 from app.api.schemas import CustomerCreate, CustomerPublic
-from app.domain.values import Actor
 
 router = APIRouter(prefix="/v1", tags=["customers"])
-
-Registrar = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
-Reader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
 
 
 def _responses(*codes: int) -> dict[int | str, dict]:
@@ -29,20 +24,19 @@ def _responses(*codes: int) -> dict[int | str, dict]:
     "/customers", status_code=201, operation_id="createCustomer",
     responses={**_responses(401, 403, 413, 422), 201: {"links": CUSTOMER_LINKS}},
 )
-def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed, principal: Registrar,
-                    response: Response) -> CustomerPublic:
+def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
+                    principal: RegisterCustomers, response: Response) -> CustomerPublic:
     """Register a customer; its region follows from the ISO 3166 country."""
-    customer = gendan.register_customer(
-        body.name, body.country, Actor(principal.sub, principal.role), keyed=keyed
-    )
-    response.headers["Location"] = f"/v1/customers/{customer['id']}"
-    return CustomerPublic.model_validate(customer)
+    result = gendan.customers.register_customer(body.name, body.country, actor(principal),
+                                                keyed)
+    response.headers["Location"] = f"/v1/customers/{result.view['id']}"
+    return CustomerPublic.model_validate(result.view)
 
 
 @router.get(
     "/customers/{customer_id}", operation_id="getCustomer",
     responses=_responses(401, 403, 404, 422),
 )
-def get_customer(customer_id: UUID, gendan: GendanDep, principal: Reader) -> CustomerPublic:
+def get_customer(customer_id: UUID, gendan: GendanDep, principal: ReadOrders) -> CustomerPublic:
     """A customer, read from the event store."""
-    return CustomerPublic.model_validate(gendan.get_customer(customer_id))
+    return CustomerPublic.model_validate(gendan.customers.get_customer(customer_id))

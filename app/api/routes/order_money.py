@@ -2,27 +2,28 @@
 payments, production release (G1, G2, G5), shipment (G4) and closure.
 
 Included by ``orders.router``; the conventions are the same (plain ``def``,
-one ``Gendan`` call, the order with ``ETag`` in the answer)."""
+one use case, the order with ``ETag`` in the answer)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from app.api.auth import Principal, require_roles
 from app.api.conditions import Conditions
 from app.api.deps import GendanDep
-from app.api.routes.order_common import (
-    RESPONSES,
-    Manager,
-    NoInput,
-    SupervisorOrManager,
+from app.api.permissions import (
+    AnalyseCosts,
+    ApproveMargins,
+    ApproveShipmentWithoutBalance,
+    CloseOrders,
+    RecordPayments,
+    RecordShipments,
+    ReleaseProduction,
     actor,
-    run,
 )
+from app.api.routes.order_common import RESPONSES, NoInput, answer
 from app.api.schemas import (
     CostAnalysisIn,
     MarginApprovalIn,
@@ -34,47 +35,38 @@ from app.api.schemas import (
 
 router = APIRouter()
 
-CostAnalyst = Annotated[
-    Principal, Depends(require_roles("supervisor", "manager", "accountant"))
-]
-Accountant = Annotated[Principal, Depends(require_roles("accountant"))]
-Shipper = Annotated[Principal, Depends(require_roles("purchaser", "supervisor", "manager"))]
-
 
 @router.post(
     "/orders/{order_id}/cost-analysis", operation_id="analyseCosts", responses=RESPONSES,
 )
 def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep, cond: Conditions,
-                  principal: CostAnalyst, response: Response) -> OrderPublic:
+                  principal: AnalyseCosts, response: Response) -> OrderPublic:
     """Record a cost analysis (`CostAnalysed`): costs are converted into the
     order currency with ``fx_rates`` and the margin is (total - costs) / total,
     floored to 4 places. A new analysis needs a new margin approval."""
-    return run(gendan, order_id, cond, response, lambda o: o.analyse_costs(
-        [cost.as_domain() for cost in body.costs], body.rates(), actor(principal),
-    ))
+    return answer(response, gendan.orders.analyse_costs(
+        order_id, [cost.as_domain() for cost in body.costs], body.rates(), actor(principal),
+        cond))
 
 
 @router.post(
     "/orders/{order_id}/margin-approval", operation_id="approveMargin", responses=RESPONSES,
 )
 def approve_margin(order_id: UUID, body: MarginApprovalIn, gendan: GendanDep, cond: Conditions,
-                   principal: Manager, response: Response) -> OrderPublic:
+                   principal: ApproveMargins, response: Response) -> OrderPublic:
     """The manager approves the latest cost analysis's margin (`MarginApproved`, G2)."""
-    return run(
-        gendan, order_id, cond, response,
-        lambda o: o.approve_margin(body.reason, actor(principal)),
-    )
+    return answer(response, gendan.orders.approve_margin(
+        order_id, body.reason, actor(principal), cond))
 
 
 @router.post("/orders/{order_id}/payments", operation_id="recordPayment", responses=RESPONSES)
 def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep, cond: Conditions,
-                   principal: Accountant, response: Response) -> OrderPublic:
+                   principal: RecordPayments, response: Response) -> OrderPublic:
     """Record money received (`DepositReceived`, `BalanceReceived`,
     `FeeReceived`). Only in the order's currency; never more than is due."""
-    return run(gendan, order_id, cond, response, lambda o: o.record_payment(
-        body.kind, Decimal(body.amount), body.currency, body.received_on, body.reference,
-        actor(principal),
-    ))
+    return answer(response, gendan.orders.record_payment(
+        order_id, body.kind, Decimal(body.amount), body.currency, body.received_on,
+        body.reference, actor(principal), cond))
 
 
 @router.post(
@@ -82,16 +74,13 @@ def record_payment(order_id: UUID, body: PaymentIn, gendan: GendanDep, cond: Con
     responses=RESPONSES,
 )
 def release_production(order_id: UUID, gendan: GendanDep,
-                       cond: Conditions, principal: SupervisorOrManager,
+                       cond: Conditions, principal: ReleaseProduction,
                        response: Response, body: NoInput = None) -> OrderPublic:
     """Release bulk production (`ProductionOrderReleased`): G1 confirmed,
     G2 a cost analysis with an acceptable or approved margin, G5 an approved
     pre-production sample. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
-    return run(
-        gendan, order_id, cond, response,
-        lambda o: o.release_production(gendan.policy, actor(principal)),
-    )
+    return answer(response, gendan.orders.release_production(order_id, actor(principal), cond))
 
 
 @router.post(
@@ -99,29 +88,29 @@ def release_production(order_id: UUID, gendan: GendanDep,
     operation_id="approveShipmentWithoutBalance", responses=RESPONSES,
 )
 def approve_shipment_without_balance(order_id: UUID, body: ShipmentWithoutBalanceIn,
-                                     gendan: GendanDep, cond: Conditions, principal: Manager,
+                                     gendan: GendanDep, cond: Conditions,
+                                     principal: ApproveShipmentWithoutBalance,
                                      response: Response) -> OrderPublic:
     """The manager lets the order ship with balance due (G4); the accountant
     sees the alert ``shipment_without_balance`` until the balance arrives."""
-    return run(gendan, order_id, cond, response, lambda o: o.approve_shipment_without_balance(
-        body.reason, actor(principal),
-    ))
+    return answer(response, gendan.orders.approve_shipment_without_balance(
+        order_id, body.reason, actor(principal), cond))
 
 
 @router.post("/orders/{order_id}/shipments", operation_id="recordShipment", responses=RESPONSES)
 def record_shipment(order_id: UUID, body: ShipmentIn, gendan: GendanDep,
-                    cond: Conditions, principal: Shipper,
+                    cond: Conditions, principal: RecordShipments,
                     response: Response) -> OrderPublic:
     """Record that the goods left (`Shipped`); G4 wants the balance in full
     or a manager's approval."""
-    return run(gendan, order_id, cond, response, lambda o: o.ship(
-        body.shipped_on, body.carrier, body.transport_document, actor(principal),
-    ))
+    return answer(response, gendan.orders.record_shipment(
+        order_id, body.shipped_on, body.carrier, body.transport_document, actor(principal),
+        cond))
 
 
 @router.post("/orders/{order_id}/closure", operation_id="closeOrder", responses=RESPONSES)
 def close_order(order_id: UUID, gendan: GendanDep,
-                cond: Conditions, principal: SupervisorOrManager,
+                cond: Conditions, principal: CloseOrders,
                 response: Response, body: NoInput = None) -> OrderPublic:
     """Close the order file of a shipped order (`OrderClosed`)."""
-    return run(gendan, order_id, cond, response, lambda o: o.close(actor(principal)))
+    return answer(response, gendan.orders.close_order(order_id, actor(principal), cond))

@@ -1,8 +1,8 @@
 """Orders: creation, reading, and the commands up to confirmation.
 
 Routes are plain ``def``: the eventsourcing library is synchronous, so
-FastAPI runs them in its threadpool. Each one parses, makes one ``Gendan``
-call and answers the order as it is now, with ``version``, ``position`` and
+FastAPI runs them in its threadpool. Each one parses, calls one use case
+(``gendan.orders.<command>``) and answers the order as it is now, with ``version``, ``position`` and
 ``ETag: "<version>"``. The money and fulfilment commands (costs, payments,
 production, shipment, closure) live in ``order_money`` and are included here,
 so ``app.main`` only knows this router.
@@ -13,22 +13,24 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.conditions import Conditions, Keyed
 from app.api.deps import GendanDep
 from app.api.links import ORDER_LINKS, SAMPLE_LINKS
-from app.api.routes import order_money
-from app.api.routes.order_common import (
-    RESPONSES,
-    Manager,
-    NoInput,
-    SupervisorOrManager,
+from app.api.permissions import (
+    AmendPaymentTerms,
+    CancelOrders,
+    ConfirmOrders,
+    CreateOrders,
+    IssueProformaInvoices,
+    ReadOrders,
+    RecordCustomerAnswers,
+    RequestSamples,
     actor,
-    answer,
-    run,
 )
+from app.api.routes import order_money
+from app.api.routes.order_common import RESPONSES, NoInput, answer
 from app.api.schemas import (
     CancellationIn,
     ConfirmationIn,
@@ -43,37 +45,29 @@ from app.api.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
-# The roles of the issue's HTTP contract table (shared ones in order_common).
-Creator = Annotated[Principal, Depends(require_roles("supervisor", "manager", "merchandiser"))]
-Reader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
-# SPEC.md §2: a manager may everything a supervisor may, samples included.
-SampleRequester = Annotated[
-    Principal, Depends(require_roles("merchandiser", "supervisor", "manager"))
-]
-
 
 @router.post(
     "/orders", status_code=201, operation_id="createOrder",
     responses={**RESPONSES, 201: {"links": ORDER_LINKS}},
 )
-def create_order(body: OrderCreate, gendan: GendanDep, keyed: Keyed, principal: Creator,
+def create_order(body: OrderCreate, gendan: GendanDep, keyed: Keyed, principal: CreateOrders,
                  response: Response) -> OrderPublic:
     """Create an export order (`OrderCreated`). G3 checks the payment terms
     against the total and the customer's region; a reference the customer
     already used answers 409."""
-    result = gendan.create_order(
+    result = gendan.orders.create_order(
         reference=body.reference, customer_id=body.customer_id, currency=body.currency,
         incoterm=body.incoterm, delivery_date=body.delivery_date,
         samples_required=body.samples_required, payment_terms=body.payment_terms.as_domain(),
-        lines=[line.as_domain() for line in body.lines], actor=actor(principal), keyed=keyed,
+        lines=[line.as_domain() for line in body.lines], actor=actor(principal), cond=keyed,
     )
-    response.headers["Location"] = f"/v1/orders/{result.order['id']}"
+    response.headers["Location"] = f"/v1/orders/{result.view['id']}"
     return answer(response, result)
 
 
 @router.get("/orders/{order_id}", operation_id="getOrder", responses=RESPONSES)
 def get_order(
-    order_id: UUID, gendan: GendanDep, principal: Reader, response: Response,
+    order_id: UUID, gendan: GendanDep, principal: ReadOrders, response: Response,
     min_position: Annotated[int | None, Query(
         ge=0, description="Accepted for symmetry with the projections; always satisfied",
     )] = None,
@@ -82,7 +76,7 @@ def get_order(
 
     ``min_position`` is satisfied at once: the event store already holds
     every acknowledged write, unlike the projections, which may lag."""
-    view = gendan.get_order(order_id)
+    view = gendan.orders.get_order(order_id)
     response.headers["ETag"] = f'"{view["version"]}"'
     return OrderPublic.from_view(view)
 
@@ -92,13 +86,10 @@ def get_order(
     responses={**RESPONSES, 201: {"links": SAMPLE_LINKS}},
 )
 def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep, cond: Conditions,
-                   principal: SampleRequester, response: Response) -> SampleRequestedPublic:
+                   principal: RequestSamples, response: Response) -> SampleRequestedPublic:
     """Request a style, approval or pre-production sample (`SampleRequested`)."""
-    return run(
-        gendan, order_id, cond, response,
-        lambda o: {"sample_id": o.request_sample(body.stage, actor(principal))},
-        SampleRequestedPublic,
-    )
+    result = gendan.orders.request_sample(order_id, body.stage, actor(principal), cond)
+    return answer(response, result, SampleRequestedPublic)
 
 
 @router.post(
@@ -107,12 +98,12 @@ def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep, cond:
 )
 def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan: GendanDep,
                   cond: Conditions,
-                  principal: SupervisorOrManager, response: Response) -> OrderPublic:
+                  principal: RecordCustomerAnswers, response: Response) -> OrderPublic:
     """Record the customer's decision on a sample (`SampleApproved` /
     `SampleRejected`, with comments for the next round)."""
-    return run(gendan, order_id, cond, response, lambda o: o.decide_sample(
-        str(sample_id), body.decision, body.comments, body.evidence_ref, actor(principal),
-    ))
+    return answer(response, gendan.orders.decide_sample(
+        order_id, str(sample_id), body.decision, body.comments, body.evidence_ref,
+        actor(principal), cond))
 
 
 @router.post(
@@ -120,14 +111,12 @@ def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan:
     responses=RESPONSES,
 )
 def issue_proforma_invoice(order_id: UUID, gendan: GendanDep,
-                           cond: Conditions, principal: SupervisorOrManager,
+                           cond: Conditions, principal: IssueProformaInvoices,
                            response: Response, body: NoInput = None) -> OrderPublic:
     """Issue the proforma invoice (`ProformaInvoiceIssued`): it freezes the
     lines, prices and terms the customer signs."""
-    return run(
-        gendan, order_id, cond, response,
-        lambda o: o.issue_proforma_invoice(actor(principal)),
-    )
+    return answer(response, gendan.orders.issue_proforma_invoice(
+        order_id, actor(principal), cond))
 
 
 @router.post(
@@ -135,45 +124,43 @@ def issue_proforma_invoice(order_id: UUID, gendan: GendanDep,
     operation_id="recordProformaInvoiceSignedBack", responses=RESPONSES,
 )
 def record_pi_signed_back(order_id: UUID, body: PISignedBack, gendan: GendanDep, cond: Conditions,
-                          principal: SupervisorOrManager, response: Response) -> OrderPublic:
+                          principal: RecordCustomerAnswers, response: Response) -> OrderPublic:
     """Record the customer's signed-back proforma invoice, with its evidence."""
-    return run(gendan, order_id, cond, response, lambda o: o.sign_back_proforma_invoice(
-        body.signed_by, body.evidence_ref, actor(principal),
-    ))
+    return answer(response, gendan.orders.record_proforma_invoice_signed_back(
+        order_id, body.signed_by, body.evidence_ref, actor(principal), cond))
 
 
 @router.put(
     "/orders/{order_id}/payment-terms", operation_id="amendPaymentTerms", responses=RESPONSES,
 )
 def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep, cond: Conditions,
-                        principal: SupervisorOrManager, response: Response) -> OrderPublic:
+                        principal: AmendPaymentTerms, response: Response) -> OrderPublic:
     """Replace the payment terms before confirmation (`PaymentTermsAmended`);
     G3 checks them again, e.g. a Nigerian L/C gaining a confirming bank."""
-    return run(gendan, order_id, cond, response, lambda o: o.amend_payment_terms(
-        body.as_domain(), gendan.policy, actor(principal),
-    ))
+    return answer(response, gendan.orders.amend_payment_terms(
+        order_id, body.as_domain(), actor(principal), cond))
 
 
 @router.post(
     "/orders/{order_id}/confirmation", operation_id="confirmOrder", responses=RESPONSES,
 )
 def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep, cond: Conditions,
-                  principal: Manager, response: Response) -> OrderPublic:
+                  principal: ConfirmOrders, response: Response) -> OrderPublic:
     """Confirm the order (`OrderConfirmed`): G1 wants a signed-back PI or a
     waiver with reason, G2 an approved margin when below the threshold, G3
     acceptable terms (a Nigerian L/C confirmed by a third-country bank)."""
-    return run(gendan, order_id, cond, response, lambda o: o.confirm(
-        body.waiver_reason or None, gendan.policy, actor(principal),
-    ))
+    return answer(response, gendan.orders.confirm_order(
+        order_id, body.waiver_reason, actor(principal), cond))
 
 
 @router.post(
     "/orders/{order_id}/cancellation", operation_id="cancelOrder", responses=RESPONSES,
 )
 def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep, cond: Conditions,
-                 principal: SupervisorOrManager, response: Response) -> OrderPublic:
+                 principal: CancelOrders, response: Response) -> OrderPublic:
     """Cancel an order that has not shipped (`OrderCancelled`)."""
-    return run(gendan, order_id, cond, response, lambda o: o.cancel(body.reason, actor(principal)))
+    return answer(response, gendan.orders.cancel_order(
+        order_id, body.reason, actor(principal), cond))
 
 
 router.include_router(order_money.router)

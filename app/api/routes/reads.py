@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.deps import GendanDep, ReadsDep
 from app.api.errors import PROBLEM_RESPONSES
 from app.api.fields import IsoDateTime
+from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney
 from app.api.read_schemas import (
     AuditPage,
     BoardPage,
@@ -28,15 +28,6 @@ from app.api.read_schemas import (
 from app.projections.reads import ReadModels
 
 router = APIRouter(prefix="/v1", tags=["reads"])
-
-BoardReader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
-FinanceReader = Annotated[
-    Principal, Depends(require_roles("manager", "accountant", "supervisor", "bi"))
-]
-AuditReader = Annotated[
-    Principal, Depends(require_roles("manager", "supervisor", "accountant", "bi"))
-]
-FeedReader = Annotated[Principal, Depends(require_roles("bi", "manager"))]
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size, at most 500")]
 # Positions are 64-bit integers in both stores; a larger one is a 422, not a 500.
@@ -62,7 +53,7 @@ async def _caught_up(request: Request, reads: ReadModels, min_position: int | No
 
 @router.get("/board", operation_id="getBoard", responses=READ_PROBLEMS)
 async def get_board(
-    request: Request, _: BoardReader, reads: ReadsDep,
+    request: Request, _: ReadBoards, reads: ReadsDep,
     state: Annotated[OrderState | None, Query(
         description="Only orders in this state (closed and cancelled included); "
                     "default: every open order")] = None,
@@ -84,7 +75,7 @@ async def get_board(
 
 @router.get("/finance/orders", operation_id="listFinanceOrders", responses=READ_PROBLEMS)
 async def list_finance_orders(
-    request: Request, _: FinanceReader, reads: ReadsDep,
+    request: Request, _: ReadMoney, reads: ReadsDep,
     customer_id: UUID | None = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
@@ -100,7 +91,7 @@ async def list_finance_orders(
 
 @router.get("/finance/summary", operation_id="getFinanceSummary", responses=READ_PROBLEMS)
 async def get_finance_summary(
-    request: Request, _: FinanceReader, reads: ReadsDep, min_position: MinPosition = None,
+    request: Request, _: ReadMoney, reads: ReadsDep, min_position: MinPosition = None,
 ) -> FinanceSummary:
     """Totals per currency and per customer and currency (cancelled orders left out)."""
     await _caught_up(request, reads, min_position)
@@ -109,7 +100,7 @@ async def get_finance_summary(
 
 @router.get("/audit", operation_id="listAudit", responses=READ_PROBLEMS)
 async def list_audit(
-    request: Request, _: AuditReader, reads: ReadsDep,
+    request: Request, _: ReadAudit, reads: ReadsDep,
     order_id: UUID | None = None,
     actor: Annotated[str | None, Query(description="The actor's `sub`")] = None,
     type_: Annotated[str | None, Query(alias="type", description="Event type, e.g. "
@@ -131,13 +122,13 @@ async def list_audit(
 
 @router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
 def list_events(
-    _: FeedReader, gendan: GendanDep,
+    _: ReadFeed, gendan: GendanDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                 description="A position: events after it")] = 0,
     limit: Limit = 50,
 ) -> EventsPage:
     """The event feed, from the event store itself, in strictly increasing
     position. Pass `next_cursor` as `after` for the next page."""
-    events = gendan.read_events(after, limit)
+    events = gendan.feed.read(after, limit)
     next_cursor = str(events[-1]["position"]) if len(events) == limit else None
     return EventsPage.model_validate({"data": events, "next_cursor": next_cursor})

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.deps import ReadsDep
 from app.api.errors import PROBLEM_RESPONSES
+from app.api.permissions import ActAsSupplier, ReadBoards, ReadMoney
 from app.api.routes.reads import READ_PROBLEMS, Cursor, Limit, MinPosition, _caught_up
 from app.api.sourcing_read_schemas import (
     Payables,
@@ -24,16 +24,10 @@ from app.api.sourcing_read_schemas import (
 
 router = APIRouter(prefix="/v1", tags=["sourcing reads"])
 
-StaffReader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES, "bi"))]
-PayablesReader = Annotated[
-    Principal, Depends(require_roles("manager", "accountant", "supervisor", "bi"))
-]
-SupplierReader = Annotated[Principal, Depends(require_roles("supplier"))]
-
 
 @router.get("/suppliers", operation_id="listSuppliers", responses=READ_PROBLEMS)
 async def list_suppliers(
-    request: Request, _: StaffReader, reads: ReadsDep,
+    request: Request, _: ReadBoards, reads: ReadsDep,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> SuppliersPage:
     """The suppliers, by name."""
@@ -43,7 +37,7 @@ async def list_suppliers(
 
 @router.get("/purchase-orders", operation_id="listPurchaseOrders", responses=READ_PROBLEMS)
 async def list_purchase_orders(
-    request: Request, _: StaffReader, reads: ReadsDep,
+    request: Request, _: ReadBoards, reads: ReadsDep,
     supplier_id: UUID | None = None,
     order_id: Annotated[UUID | None, Query(
         description="Only the POs serving this customer order")] = None,
@@ -70,7 +64,7 @@ async def list_purchase_orders(
 @router.get("/supplier/purchase-orders", operation_id="listMyPurchaseOrders",
             tags=["supplier portal"], responses=READ_PROBLEMS)
 async def list_my_purchase_orders(
-    request: Request, principal: SupplierReader, reads: ReadsDep,
+    request: Request, principal: ActAsSupplier, reads: ReadsDep,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> SupplierPortalPurchaseOrdersPage:
     """The purchase orders sent to you, in order of drafting, each as its
@@ -85,7 +79,7 @@ async def list_my_purchase_orders(
 @router.get("/suppliers/{supplier_id}/performance", operation_id="getSupplierPerformance",
             responses={**READ_PROBLEMS, 404: PROBLEM_RESPONSES[404]})
 async def get_supplier_performance(
-    request: Request, supplier_id: UUID, _: StaffReader, reads: ReadsDep,
+    request: Request, supplier_id: UUID, _: ReadBoards, reads: ReadsDep,
     min_position: MinPosition = None,
 ) -> SupplierPerformance:
     """A supplier's delivery record: on-time and fill rates, short and over
@@ -97,7 +91,7 @@ async def get_supplier_performance(
 
 @router.get("/finance/payables", operation_id="getPayables", responses=READ_PROBLEMS)
 async def get_payables(
-    request: Request, _: PayablesReader, reads: ReadsDep, min_position: MinPosition = None,
+    request: Request, _: ReadMoney, reads: ReadsDep, min_position: MinPosition = None,
 ) -> Payables:
     """What is owed to suppliers: invoiced, paid, adjusted (withheld) and
     outstanding, per supplier and currency and per currency. POs never sent

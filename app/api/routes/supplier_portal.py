@@ -12,7 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import OPENAPI_MODELS, PROBLEM_RESPONSES
-from app.api.signed import Signed, SupplierPrincipal
+from app.api.permissions import ActAsSupplier
+from app.api.signed import Signed
 from app.api.sourcing_schemas import (
     AcknowledgementIn,
     DeliveryNoteIn,
@@ -50,10 +51,10 @@ def _body_doc(model: type) -> dict:
 @router.get("/purchase-orders/{purchase_order_id}", operation_id="getMyPurchaseOrder",
             responses=PORTAL_RESPONSES)
 def get_my_purchase_order(purchase_order_id: UUID, gendan: GendanDep,
-                          principal: SupplierPrincipal) -> SupplierPurchaseOrderPublic:
+                          principal: ActAsSupplier) -> SupplierPurchaseOrderPublic:
     """The latest revision sent to you: sign `content_hash` after recomputing
     it from `content` (RFC 8785 JSON, SHA-256, lowercase hex)."""
-    return SupplierPurchaseOrderPublic.from_view(gendan.supplier_view_of_purchase_order(
+    return SupplierPurchaseOrderPublic.from_view(gendan.portal.get_purchase_order(
         principal.supplier_id or "", purchase_order_id))
 
 
@@ -67,18 +68,12 @@ async def acknowledge(purchase_order_id: UUID, signed: Signed, gendan: GendanDep
     rejected or countered: `PurchaseOrderCountered`). A revision or hash
     that is not the current one is 409."""
     body = signed.parse(AcknowledgementIn)
-    decisions = [line.model_dump() for line in body.lines]
-    supplier_id = signed.principal.supplier_id or ""
-
-    def command(po):
-        return {"result": po.acknowledge(body.revision, body.content_hash, decisions,
-                                         signed.verified.keyid, signed.evidence, signed.actor)}
-
-    def run() -> SupplierPurchaseOrderPublic:
-        result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return answer(response, result, SupplierPurchaseOrderPublic)
-
-    return await run_in_threadpool(run)
+    result = await run_in_threadpool(
+        gendan.portal.acknowledge_purchase_order, signed.supplier_id, purchase_order_id,
+        revision=body.revision, content_hash=body.content_hash,
+        decisions=[line.model_dump() for line in body.lines], keyid=signed.verified.keyid,
+        evidence=signed.evidence, actor=signed.actor, cond=keyed)
+    return answer(response, result, SupplierPurchaseOrderPublic)
 
 
 @router.post("/purchase-orders/{purchase_order_id}/delivery-notes", status_code=201,
@@ -89,15 +84,8 @@ async def declare_delivery(purchase_order_id: UUID, signed: Signed, gendan: Gend
     """Declare a shipment against PO lines (`DeliveryNoteReceived`), signed
     like the acknowledgement."""
     body = signed.parse(DeliveryNoteIn)
-    lines = [line.model_dump() for line in body.lines]
-    supplier_id = signed.principal.supplier_id or ""
-
-    def command(po):
-        return {"delivery_note_id": po.declare_delivery(
-            body.reference, lines, signed.verified.keyid, signed.evidence, signed.actor)}
-
-    def run() -> SupplierPurchaseOrderPublic:
-        result = gendan.supplier_command(supplier_id, purchase_order_id, command, keyed=keyed)
-        return answer(response, result, SupplierPurchaseOrderPublic)
-
-    return await run_in_threadpool(run)
+    result = await run_in_threadpool(
+        gendan.portal.declare_delivery, signed.supplier_id, purchase_order_id,
+        reference=body.reference, lines=[line.model_dump() for line in body.lines],
+        keyid=signed.verified.keyid, evidence=signed.evidence, actor=signed.actor, cond=keyed)
+    return answer(response, result, SupplierPurchaseOrderPublic)

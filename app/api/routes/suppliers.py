@@ -6,13 +6,23 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from app.api.auth import STAFF_ROLES, Principal, require_roles
 from app.api.conditions import Conditions, Keyed
 from app.api.deps import GendanDep
+from app.api.httpsig import parse_public_key, public_key_b64
 from app.api.links import QUOTE_LINKS, RFQ_LINKS, SUPPLIER_LINKS
-from app.api.routes.order_common import RESPONSES, actor, answer
+from app.api.permissions import (
+    AwardQuotes,
+    ManageSupplierKeys,
+    ReadQuotes,
+    ReadSourcing,
+    RecordQuotes,
+    RegisterSuppliers,
+    RequestQuotes,
+    actor,
+)
+from app.api.routes.order_common import RESPONSES, answer
 from app.api.sourcing_schemas import (
     AwardIn,
     QuoteIn,
@@ -23,19 +33,8 @@ from app.api.sourcing_schemas import (
     SupplierPublic,
 )
 from app.domain.errors import InvalidValue
-from app.domain.rfq import Rfq
-from app.domain.supplier import Supplier
-from app.httpsig import parse_public_key, public_key_b64
 
 router = APIRouter(prefix="/v1", tags=["sourcing"])
-
-Registrar = Annotated[Principal, Depends(require_roles("purchaser", "supervisor", "manager"))]
-KeyKeeper = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
-StaffReader = Annotated[Principal, Depends(require_roles(*STAFF_ROLES))]
-Purchaser = Annotated[Principal, Depends(require_roles("purchaser"))]
-RfqReader = Annotated[Principal, Depends(require_roles(
-    "purchaser", "supervisor", "manager", "accountant"))]
-Awarder = Annotated[Principal, Depends(require_roles("supervisor", "manager"))]
 
 
 def _key(text: str, field: str) -> str:
@@ -49,22 +48,22 @@ def _key(text: str, field: str) -> str:
 @router.post("/suppliers", status_code=201, operation_id="registerSupplier",
              responses={**RESPONSES, 201: {"links": SUPPLIER_LINKS}})
 def register_supplier(body: SupplierCreate, gendan: GendanDep, keyed: Keyed,
-                      principal: Registrar, response: Response) -> SupplierPublic:
+                      principal: RegisterSuppliers, response: Response) -> SupplierPublic:
     """Register a supplier with the Ed25519 public keys its portal signs
     with (`SupplierRegistered`)."""
     keys = [{"keyid": k.keyid, "public_key": _key(k.public_key, f"keys.{n}.public_key")}
             for n, k in enumerate(body.keys)]
-    result = gendan.register_supplier(body.name, body.country, body.contact, keys,
-                                      actor(principal), keyed=keyed)
-    response.headers["Location"] = f"/v1/suppliers/{result.order['id']}"
+    result = gendan.suppliers.register_supplier(body.name, body.country, body.contact, keys,
+                                                actor(principal), keyed)
+    response.headers["Location"] = f"/v1/suppliers/{result.view['id']}"
     return answer(response, result, SupplierPublic)
 
 
 @router.get("/suppliers/{supplier_id}", operation_id="getSupplier", responses=RESPONSES)
-def get_supplier(supplier_id: UUID, gendan: GendanDep, principal: StaffReader,
+def get_supplier(supplier_id: UUID, gendan: GendanDep, principal: ReadSourcing,
                  response: Response) -> SupplierPublic:
     """A supplier with every key it ever had (revoked ones keep verifying old evidence)."""
-    view = gendan.get_supplier(supplier_id)
+    view = gendan.suppliers.get_supplier(supplier_id)
     response.headers["ETag"] = f'"{view["version"]}"'
     return SupplierPublic.from_view(view)
 
@@ -72,58 +71,54 @@ def get_supplier(supplier_id: UUID, gendan: GendanDep, principal: StaffReader,
 @router.post("/suppliers/{supplier_id}/keys", status_code=201, operation_id="addSupplierKey",
              responses=RESPONSES)
 def add_supplier_key(supplier_id: UUID, body: SupplierKeyIn, gendan: GendanDep,
-                     cond: Conditions, principal: KeyKeeper, response: Response) -> SupplierPublic:
+                     cond: Conditions, principal: ManageSupplierKeys,
+                     response: Response) -> SupplierPublic:
     """Add a key (`SupplierKeyAdded`): several may be active, so a supplier
     rotates with an overlap. A keyid is never reused."""
     key = _key(body.public_key, "public_key")
-    result = gendan.update_aggregate(
-        supplier_id, Supplier, "Supplier",
-        lambda s: s.add_key(body.keyid, key, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result, SupplierPublic)
+    return answer(response, gendan.suppliers.add_supplier_key(
+        supplier_id, body.keyid, key, actor(principal), cond), SupplierPublic)
 
 
 @router.delete("/suppliers/{supplier_id}/keys/{keyid}", operation_id="revokeSupplierKey",
                responses=RESPONSES)
 def revoke_supplier_key(
-    supplier_id: UUID, keyid: str, gendan: GendanDep, cond: Conditions, principal: KeyKeeper,
+    supplier_id: UUID, keyid: str, gendan: GendanDep, cond: Conditions,
+    principal: ManageSupplierKeys,
     response: Response,
     reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> SupplierPublic:
     """Revoke a key (`SupplierKeyRevoked`): requests signed with it are
     refused from now on; what it signed before stays verifiable."""
-    result = gendan.update_aggregate(
-        supplier_id, Supplier, "Supplier",
-        lambda s: s.revoke_key(keyid, reason, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result, SupplierPublic)
+    return answer(response, gendan.suppliers.revoke_supplier_key(
+        supplier_id, keyid, reason, actor(principal), cond), SupplierPublic)
 
 
 # ---- RFQs ---------------------------------------------------------------------------
 @router.post("/rfqs", status_code=201, operation_id="requestQuotes",
              responses={**RESPONSES, 201: {"links": RFQ_LINKS}})
-def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: Purchaser,
+def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: RequestQuotes,
                    response: Response) -> RfqPublic:
     """Ask suppliers to quote for an item (`QuoteRequested`)."""
-    result = gendan.request_quotes(
+    result = gendan.rfqs.request_quotes(
         item=body.item, quantity=Decimal(body.quantity), unit=body.unit, spec=body.spec,
         required_by=body.required_by, order_id=body.order_id, actor=actor(principal),
-        keyed=keyed)
-    response.headers["Location"] = f"/v1/rfqs/{result.order['id']}"
+        cond=keyed)
+    response.headers["Location"] = f"/v1/rfqs/{result.view['id']}"
     return answer(response, result, RfqPublic)
 
 
 @router.post("/rfqs/{rfq_id}/quotes", status_code=201, operation_id="recordQuote",
              responses={**RESPONSES, 201: {"links": QUOTE_LINKS}})
 def record_quote(rfq_id: UUID, body: QuoteIn, gendan: GendanDep, cond: Conditions,
-                 principal: Purchaser, response: Response) -> RfqPublic:
+                 principal: RecordQuotes, response: Response) -> RfqPublic:
     """Record a supplier's quote (`SupplierQuoteReceived`); the answer
     carries its `quote_id`."""
-    result = gendan.record_quote(
+    result = gendan.rfqs.record_quote(
         rfq_id, supplier_id=body.supplier_id, unit_price=Decimal(body.unit_price),
         currency=body.currency, landed_cost_per_unit=body.landed_cost_per_unit,
         lead_time_days=body.lead_time_days, moq=body.moq, valid_until=body.valid_until,
-        actor=actor(principal), keyed=cond.keyed, if_match=cond.if_match)
+        actor=actor(principal), cond=cond)
     return answer(response, result, RfqPublic)
 
 
@@ -143,7 +138,7 @@ def _rates(rate: list[str]) -> dict[str, Decimal]:
 
 @router.get("/rfqs/{rfq_id}", operation_id="getRfq", responses=RESPONSES)
 def get_rfq(
-    rfq_id: UUID, gendan: GendanDep, principal: RfqReader, response: Response,
+    rfq_id: UUID, gendan: GendanDep, principal: ReadQuotes, response: Response,
     currency: Annotated[str | None, Query(
         pattern=r"^[A-Z]{3}$", description="Compare landed unit prices in this currency")] = None,
     rate: Annotated[list[str], Query(
@@ -151,16 +146,14 @@ def get_rfq(
 ) -> RfqPublic:
     """The RFQ with its quotes ranked by landed unit price (in `currency`,
     converted with the given rates) and by lead time."""
-    view = gendan.get_rfq(rfq_id, currency, _rates(rate))
+    view = gendan.rfqs.get_rfq(rfq_id, currency, _rates(rate))
     response.headers["ETag"] = f'"{view["version"]}"'
     return RfqPublic.from_view(view)
 
 
 @router.post("/rfqs/{rfq_id}/award", operation_id="awardRfq", responses=RESPONSES)
 def award_rfq(rfq_id: UUID, body: AwardIn, gendan: GendanDep, cond: Conditions,
-              principal: Awarder, response: Response) -> RfqPublic:
+              principal: AwardQuotes, response: Response) -> RfqPublic:
     """Award the RFQ to one quote (`RfqAwarded`)."""
-    result = gendan.update_aggregate(
-        rfq_id, Rfq, "RFQ", lambda r: r.award(str(body.quote_id), body.reason, actor(principal)),
-        keyed=cond.keyed, if_match=cond.if_match)
-    return answer(response, result, RfqPublic)
+    return answer(response, gendan.rfqs.award_rfq(
+        rfq_id, str(body.quote_id), body.reason, actor(principal), cond), RfqPublic)

@@ -1,10 +1,12 @@
-"""The order as clients see it (``GET /v1/orders/{id}`` and every command
-answer), built from the aggregate loaded out of the event store."""
+"""Write-side views: a customer and an order as clients see them (``GET
+/v1/orders/{id}`` and every command's answer), built from the aggregate
+loaded out of the event store (the read models are the projections')."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.domain.customer import Customer
 from app.domain.order import Order
 from app.domain.values import Policy
 
@@ -50,3 +52,8 @@ def order_view(order: Order, policy: Policy) -> dict[str, Any]:
         "updated_at": order.modified_on,
         "version": order.version,
     }
+
+
+def customer_view(customer: Customer) -> dict[str, Any]:
+    return {"id": customer.id, "name": customer.name, "country": customer.country,
+            "region": customer.region, "version": customer.version}

@@ -2,7 +2,7 @@
 
 A request with a key first *claims* it (a row in ``idempotency_keys``, in its
 own short transaction); the command then runs, and the row is completed in
-the transaction that appends the command's events (app/eventstore.py). So:
+the transaction that appends the command's events (eventstore.py). So:
 
 - a retry of a completed command finds the row ``done`` and replays the
   original answer, rebuilt from the aggregate at the version it produced;
@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -32,7 +35,9 @@ from sqlalchemy import Engine, create_engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.config import Settings
-from app.projections.tables import idempotency_keys as keys
+from app.domain.values import utc_text
+from app.application.eventstore import IdempotencyClaimLost
+from app.application.tables import idempotency_keys as keys
 
 _PURGE_EVERY_SECONDS = 600.0
 
@@ -70,11 +75,6 @@ class Completed:
     version: int
     position: int
     extra: dict[str, Any] | None
-
-
-def utc_text(moment: datetime) -> str:
-    """UTC ISO 8601 with microseconds: fixed width, so the text sorts as time."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 class IdempotencyStore:
@@ -152,3 +152,77 @@ class IdempotencyStore:
         with self._engine.begin() as conn:
             conn.execute(delete(keys).where(keys.c.created_at < cutoff,
                                             keys.c.state == "done"))
+
+
+@dataclass
+class _Row:
+    fingerprint: str
+    token: str
+    claimed_at: datetime
+    created_at: datetime
+    done: Completed | None = None
+
+
+@dataclass
+class InMemoryIdempotency:
+    """The same rules as ``IdempotencyStore`` for the in-memory store (unit
+    tests, ``GENDAN_DATABASE_URL=memory://``): a fake, not a stub, so replay,
+    a key reused for another request (422) and a request still in flight
+    (409) are tested without a database."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    _rows: dict[tuple[str, str], _Row] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.idempotency_lease_seconds)
+
+    @property
+    def ttl(self) -> timedelta:
+        return timedelta(hours=self.settings.idempotency_ttl_hours)
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def claim(self, request: KeyedRequest) -> Claim | Completed:
+        now, token, at = self.clock(), uuid.uuid4().hex, (request.scope, request.key)
+        with self._lock:
+            row = self._rows.get(at)
+            if row is not None and row.created_at < now - self.ttl:
+                row = None  # expired: the same key is a new request now
+            if row is None:
+                self._rows[at] = _Row(request.fingerprint, token, now, now)
+                return Claim(request.scope, request.key, token)
+            if row.fingerprint != request.fingerprint:
+                raise IdempotencyKeyReused()
+            if row.done is not None:
+                return row.done
+            if row.claimed_at > now - self.lease:
+                remaining = (row.claimed_at + self.lease - now).total_seconds()
+                raise IdempotencyInFlight(retry_after=max(1, math.ceil(remaining)))
+            row.token, row.claimed_at = token, now  # the claimant died: take over
+            return Claim(request.scope, request.key, token)
+
+    def release(self, claim: Claim) -> None:
+        with self._lock:
+            row = self._rows.get((claim.scope, claim.key))
+            if row is not None and row.token == claim.token and row.done is None:
+                del self._rows[(claim.scope, claim.key)]
+
+    @contextmanager
+    def completing(self, completion: Any) -> Iterator[Callable[[int | None], None]]:
+        """Check the claim is still ours, let the caller save, then complete
+        the key with the position of the last event saved; a lost claim
+        raises before anything is saved (as the SQL recorders roll back)."""
+        with self._lock:
+            row = self._rows.get((completion.scope, completion.key))
+            if row is None or row.token != completion.token or row.done is not None:
+                raise IdempotencyClaimLost(f"idempotency key {completion.key!r} was taken over")
+
+            def complete(position: int | None) -> None:
+                row.done = Completed(completion.aggregate_id, completion.version,
+                                     position or 0, completion.extra)
+
+            yield complete

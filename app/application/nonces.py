@@ -19,8 +19,8 @@ from sqlalchemy import Engine, create_engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.config import Settings
-from app.idempotency import utc_text
-from app.projections.tables import signature_nonces as nonces
+from app.domain.values import utc_text
+from app.application.tables import signature_nonces as nonces
 
 _PURGE_EVERY_SECONDS = 60.0
 # Kept a little past ``expires``: the verifier tolerates clock skew.

@@ -41,12 +41,29 @@ _SPKI_ED25519_PREFIX = bytes.fromhex("302a300506032b6570032100")  # DER header o
 _DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
 
 
+# What a client should send (RFC 9421 §5.1), on every 401 of a signed route.
+ACCEPT_SIGNATURE = (
+    "sig1=(" + " ".join(f'"{c}"' for c in REQUIRED_COMPONENTS) + ');alg="ed25519"'
+    ';keyid="<your keyid>";created;expires;nonce'
+)
+
+
 class SignatureRefused(Exception):
     """The request's signature is not acceptable; ``code`` is for machines,
     ``detail`` a sentence for the supplier's developer."""
 
     def __init__(self, code: str, detail: str):
         super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class SignatureRejected(Exception):
+    """401 for a signed route (``app.api.errors``), raised by
+    ``app.api.signed`` with the refusal's code."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
         self.code = code
         self.detail = detail
 

@@ -1,5 +1,5 @@
 """Suppliers, RFQs and purchase orders as clients see them, built from the
-aggregates loaded out of the event store (as ``app.views`` does for orders).
+aggregates loaded out of the event store (as ``views`` does for orders).
 
 The supplier's view of a PO shows only what was sent to it: the latest
 sent revision's ``content`` and ``content_hash``, never a draft, an

@@ -17,9 +17,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from app.application.service import Gendan
 from app.config import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _MIGRATION_LOCK = 0x67656E64616E  # "gendan"
 
 
@@ -48,25 +49,9 @@ def _migration_lock(settings: Settings) -> Iterator[None]:
 
 
 def migrate(settings: Settings) -> None:
-    from app.application import Gendan  # the library makes its tables on construction
-
     if not settings.is_postgres and not settings.is_memory:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     with _migration_lock(settings):
-        Gendan(settings, create_table=True).close()
+        Gendan(settings, create_table=True).close()  # the library makes its tables
         command.upgrade(alembic_config(settings), "head")
 
-
-def schema_is_current(settings: Settings) -> bool:
-    """True when the read-model schema is at Alembic's head revision."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    heads = set(ScriptDirectory.from_config(alembic_config(settings)).get_heads())
-    engine = create_engine(settings.sqlalchemy_url())
-    try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-    finally:
-        engine.dispose()
-    return current == heads

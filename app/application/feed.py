@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from app.application.store import Store
 from app.domain.customer import Customer
 from app.domain.item import Item
 from app.domain.order import Order
@@ -96,3 +97,24 @@ def describe_event(event: Any, position: int) -> dict[str, Any]:
         "data": {k: v if type(v) in _AS_IS else jsonable(v)
                  for k, v in vars(event).items() if k not in _ENVELOPE},
     }
+
+
+class Feed:
+    """The ordered stream of every event after a position (BI, downstream
+    services, the audit trail's source)."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    def read(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Events after global position ``after``, in position order.
+
+        On PostgreSQL the library inserts under a table lock, so positions
+        become visible in order and a reader never skips a late commit."""
+        notifications = self._store.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False)
+        to_domain_event = self._store.mapper.to_domain_event
+        return [describe_event(to_domain_event(n), n.id) for n in notifications]
+
+    def last_position(self) -> int:
+        return self._store.last_position()
