@@ -16,19 +16,16 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from app.domain.order import FINAL_STATES, Order
+from app.domain import gates
+from app.domain.order import FINAL_STATES, Order, state_rank
 from app.domain.purchase_order import PurchaseOrder
+from app.domain.values import decimal_text, utc_text
 from app.projections.batch import Batch
 from app.projections.common import (
     alerts_after,
     customer_name,
     deposit_due_minor,
-    event_name,
-    iso,
     order_rows,
-    plain,
-    rank,
-    state_after,
     text_id,
     to_minor,
 )
@@ -46,8 +43,10 @@ WAITING_POS = "waiting for signed-back POs"
 
 # The events of a PO serving an order that change the order's row: what
 # blocks it (G7: placed once the current revision is signed back) and alerts.
-_PO_EVENTS = frozenset({"PurchaseOrderDrafted", "PurchaseOrderAmended", "PurchaseOrderSignedBack",
-                        "PurchaseOrderCancelled", "AlertRaised", "AlertCleared"})
+_OPENS_PO = (PurchaseOrder.PurchaseOrderDrafted,
+             PurchaseOrder.PurchaseOrderAmended)  # a new revision is signed back again
+_CLOSES_PO = (PurchaseOrder.PurchaseOrderSignedBack, PurchaseOrder.PurchaseOrderCancelled)
+_PO_EVENTS = (*_OPENS_PO, *_CLOSES_PO, PurchaseOrder.AlertRaised, PurchaseOrder.AlertCleared)
 
 
 def waiting_pos(count: int) -> str:
@@ -67,11 +66,14 @@ _MILESTONE = {
 
 def derive(state: str, facts: dict[str, Any], total_minor: int,
            margin_threshold: Decimal) -> tuple[str | None, list[str]]:
-    """The next milestone and the blockers, from the state and the facts."""
+    """The next milestone and the blockers, from the state and the facts.
+    What a gate holds back is asked of the gate itself (its check on plain
+    values), so the board shows exactly what the command would refuse."""
     if state in FINAL_STATES:
         return None, []
-    before_production = rank(state) < rank("in_production")
-    samples_pending = facts["samples_required"] and not facts["pp_sample_approved"]
+    before_production = state_rank(state) < state_rank("in_production")
+    samples_pending = gates.g5_sample_pending(facts["samples_required"],
+                                              facts["pp_sample_approved"])
     blockers = []
     # G5 holds production back until the pre-production sample is approved.
     if before_production and samples_pending:
@@ -82,14 +84,16 @@ def derive(state: str, facts: dict[str, Any], total_minor: int,
         blockers.append(WAITING_CONFIRMATION)
     # G2 holds back both confirmation and production release.
     margin = facts["margin"]
-    if (before_production and margin is not None and Decimal(margin) < margin_threshold
-            and not facts["margin_approved"]):
+    if before_production and gates.g2_needs_margin_approval(
+            None if margin is None else Decimal(margin), facts["margin_approved"],
+            margin_threshold):
         blockers.append(MARGIN_APPROVAL)
     if state == "confirmed" and facts["paid_minor"] < facts["deposit_due_minor"]:
         blockers.append(WAITING_DEPOSIT)
     # G4: no shipment before the balance, unless a manager approved it.
-    if (rank("in_production") <= rank(state) < rank("shipped")
-            and total_minor > facts["paid_minor"] and not facts["shipment_without_balance"]):
+    if (state_rank("in_production") <= state_rank(state) < state_rank("shipped")
+            and gates.g4_balance_outstanding(total_minor - facts["paid_minor"],
+                                             facts["shipment_without_balance"])):
         blockers.append(WAITING_BALANCE)
     unsigned = len(facts.get("open_pos", ()))
     if unsigned:
@@ -109,14 +113,13 @@ def rows(event: Any) -> tuple[tuple[Any, str], ...]:
 
 
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
-    name = event_name(event)
     threshold = _threshold(settings.margin_threshold_percent)
-    if name == "OrderCreated":
+    if isinstance(event, Order.OrderCreated):
         batch.add(board, created(event, position, threshold,
                                  customer_name(batch, event.customer_id)))
         return
     if isinstance(event, PurchaseOrder.Event):
-        if event.order_id is not None and name in _PO_EVENTS:
+        if event.order_id is not None and isinstance(event, _PO_EVENTS):
             order_id = text_id(event.order_id)
             batch.update(board, order_id,
                          po_changes(batch.row(board, order_id), event, position, threshold))
@@ -143,14 +146,14 @@ def created(event: Any, position: int, threshold: Decimal,
         "shipment_without_balance": False,
         "open_pos": [],  # ids of the linked POs neither placed nor cancelled
     }
-    milestone, blockers = derive("inquiry", facts, total_minor, threshold)
+    milestone, blockers = derive(event.leads_to, facts, total_minor, threshold)
     return dict(
         order_id=text_id(event.originator_id), reference=event.reference,
-        customer_id=text_id(event.customer_id), customer_name=customer, state="inquiry",
+        customer_id=text_id(event.customer_id), customer_name=customer, state=event.leads_to,
         owner=event.actor_sub, currency=event.currency, total_minor=total_minor,
         delivery_date=event.delivery_date, next_milestone=milestone, blockers=blockers,
-        alerts=[], facts=facts, created_at=iso(event.timestamp),
-        updated_at=iso(event.timestamp), position=position,
+        alerts=[], facts=facts, created_at=utc_text(event.timestamp),
+        updated_at=utc_text(event.timestamp), position=position,
     )
 
 
@@ -159,12 +162,12 @@ def changes(row: dict[str, Any], event: Any, position: int,
     """The columns any later event of the order sets (new values throughout:
     the row's lists and dicts are never changed in place)."""
     facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
-    state = state_after(row["state"], event_name(event))
+    state = event.state_after(row["state"])
     milestone, blockers = derive(state, facts, row["total_minor"], threshold)
     return dict(
         state=state, next_milestone=milestone, blockers=blockers,
         alerts=alerts_after(row["alerts"], event), facts=facts,
-        updated_at=iso(event.timestamp), position=position,
+        updated_at=utc_text(event.timestamp), position=position,
     )
 
 
@@ -174,17 +177,16 @@ def po_changes(row: dict[str, Any], event: Any, position: int,
     facts = dict(row["facts"])
     po_id = text_id(event.originator_id)
     open_pos = set(facts.get("open_pos", ()))
-    name = event_name(event)
-    if name in ("PurchaseOrderDrafted", "PurchaseOrderAmended"):
-        open_pos.add(po_id)  # an amendment must be signed back again
-    elif name in ("PurchaseOrderSignedBack", "PurchaseOrderCancelled"):
+    if isinstance(event, _OPENS_PO):
+        open_pos.add(po_id)
+    elif isinstance(event, _CLOSES_PO):
         open_pos.discard(po_id)
     facts["open_pos"] = sorted(open_pos)
     milestone, blockers = derive(row["state"], facts, row["total_minor"], threshold)
     return dict(
         next_milestone=milestone, blockers=blockers,
         alerts=alerts_after(row["alerts"], event, po_id), facts=facts,
-        updated_at=iso(event.timestamp), position=position,
+        updated_at=utc_text(event.timestamp), position=position,
     )
 
 
@@ -195,19 +197,19 @@ def _threshold(percent: Decimal) -> Decimal:
 
 def _facts_after(facts: dict[str, Any], event: Any, currency: str,
                  total_minor: int) -> dict[str, Any]:
-    name = event_name(event)
-    if name == "SampleApproved" and event.stage == "pre_production":
-        facts["pp_sample_approved"] = True
-    elif name == "PaymentTermsAmended":
-        facts["deposit_due_minor"] = deposit_due_minor(
-            total_minor, Decimal(event.payment_terms["deposit_percent"]), currency)
-    elif name == "CostAnalysed":
-        facts["margin"] = plain(event.margin)
-        facts["margin_approved"] = False  # an approval covers one analysis only
-    elif name == "MarginApproved":
-        facts["margin_approved"] = True
-    elif name in ("DepositReceived", "BalanceReceived"):
-        facts["paid_minor"] += to_minor(event.amount, currency)
-    elif name == "ShipmentWithoutBalanceApproved":
-        facts["shipment_without_balance"] = True
+    match event:
+        case Order.SampleApproved(stage="pre_production"):
+            facts["pp_sample_approved"] = True
+        case Order.PaymentTermsAmended():
+            facts["deposit_due_minor"] = deposit_due_minor(
+                total_minor, Decimal(event.payment_terms["deposit_percent"]), currency)
+        case Order.CostAnalysed():
+            facts["margin"] = decimal_text(event.margin)
+            facts["margin_approved"] = False  # an approval covers one analysis only
+        case Order.MarginApproved():
+            facts["margin_approved"] = True
+        case Order.DepositReceived() | Order.BalanceReceived():  # not FeeReceived
+            facts["paid_minor"] += to_minor(event.amount, currency)
+        case Order.ShipmentWithoutBalanceApproved():
+            facts["shipment_without_balance"] = True
     return facts

@@ -1,52 +1,28 @@
-"""Helpers the read models share: money in minor units, timestamps as
-text, and the order state an event leads to."""
+"""Helpers the read models share: money in minor units, ids as text, the
+rows an order's event reads, and the open alerts after an event.
+
+The read models follow the domain: they dispatch on its event classes and
+take the state an event leads to from the event itself (``leads_to``), the
+same attribute the aggregate's ``apply`` follows; figures and instants are
+written as text by the domain's ``decimal_text`` and ``utc_text``.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-# The domain's own states: the board ranks and filters by the same list.
-from app.domain.order import STATES, Order
+# The bases of both aggregates' AlertRaised/AlertCleared.
+from app.domain.alerts import AlertCleared, AlertRaised
+from app.domain.order import Order
 from app.domain.reference import currency_minor_units, quantize_money
+from app.domain.values import decimal_text, utc_text
 from app.projections.batch import Batch
 from app.projections.tables import customers
 
 # States whose delivery date can no longer be missed.
 DONE_STATES = ("shipped", "closed", "cancelled")
-
-# The state each event moves an order to (mirrors the events' ``apply`` in
-# app/domain/order.py; the projections never load aggregates).
-_STATE_AFTER = {
-    "ProformaInvoiceIssued": "pi_issued",
-    "ProformaInvoiceSignedBack": "pi_signed",
-    "OrderConfirmed": "confirmed",
-    "OrderCancelled": "cancelled",
-    "ProductionOrderReleased": "in_production",
-    "Shipped": "shipped",
-    "OrderClosed": "closed",
-}
-
-
-_RANK = {state: index for index, state in enumerate(STATES)}
-
-
-def rank(state: str) -> int:
-    return _RANK.get(state, len(STATES))
-
-
-def state_after(state: str, event_name: str) -> str:
-    if event_name == "SampleRequested":
-        return "sampling" if rank(state) < rank("sampling") else state
-    return _STATE_AFTER.get(event_name, state)
-
-
-def event_name(event: Any) -> str:
-    # Dispatch on the exact class name: BalanceReceived and FeeReceived are
-    # subclasses of DepositReceived, SampleRejected of SampleApproved.
-    return type(event).__name__
 
 
 # Cached per currency: an ISO 4217 enum lookup per amount otherwise, and a
@@ -77,25 +53,13 @@ def to_minor(amount: Decimal, currency: str) -> int:
 def from_minor(minor: int, currency: str) -> str:
     """Minor units as a decimal string with the currency's places ("2550.00")."""
     units = _units(currency)
-    return plain(Decimal(int(minor)).scaleb(-units))
-
-
-def plain(value: Decimal) -> str:
-    return format(value, "f")  # never "1E+3"
+    return decimal_text(Decimal(int(minor)).scaleb(-units))
 
 
 def deposit_due_minor(total_minor: int, percent: Decimal, currency: str) -> int:
     """As the aggregate computes it: total x percent / 100, rounded half up."""
     total = Decimal(int(total_minor)).scaleb(-_units(currency))
     return to_minor(total * percent / 100, currency)
-
-
-@lru_cache(maxsize=1024)
-def iso(ts: datetime) -> str:
-    """UTC with microseconds always, so the text sorts like the time.
-    (Cached: the board, its alerts and the audit trail each format the same
-    event's timestamp; equal instants give equal text whatever their zone.)"""
-    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 @lru_cache(maxsize=4096)
@@ -108,7 +72,7 @@ def text_id(value: Any) -> str:
 def order_rows(table: Any, event: Any) -> tuple[tuple[Any, str], ...]:
     """The rows an order read model (board, finance) reads for an event: the
     customer's name for a new order, the order's row for the others."""
-    if event_name(event) == "OrderCreated":
+    if isinstance(event, Order.OrderCreated):
         return ((customers, text_id(event.customer_id)),)
     if isinstance(event, Order.Event):
         return ((table, text_id(event.originator_id)),)
@@ -122,24 +86,23 @@ def customer_name(batch: Batch, customer_id: Any) -> str | None:
 
 def alerts_after(alerts: list[dict[str, Any]], event: Any,
                  po_id: str | None = None) -> list[dict[str, Any]]:
-    """The open alerts after an AlertRaised/AlertCleared (a new list: the
-    JSON column must see a new value to write it).
+    """The open alerts after an AlertRaised/AlertCleared of either aggregate
+    (a new list: the JSON column must see a new value to write it).
 
     An order's board row also lists the alerts of the POs serving it
     (``po_id``): there an alert is one per PO and code, so two POs' alerts
     with the same code are both shown, and an order's alert never clears a
     PO's. Rows of one aggregate only (finance, the PO board) pass no po_id."""
-    name = event_name(event)
-    if name == "AlertRaised":
+    if isinstance(event, AlertRaised):
         if any(a["code"] == event.code and a.get("purchase_order_id") == po_id
                for a in alerts):
             return list(alerts)
         alert = {"code": event.code, "message": event.message, "for_role": event.for_role,
-                 "raised_at": iso(event.timestamp)}
+                 "raised_at": utc_text(event.timestamp)}
         if po_id is not None:
             alert["purchase_order_id"] = po_id
         return [*alerts, alert]
-    if name == "AlertCleared":
+    if isinstance(event, AlertCleared):
         return [a for a in alerts
                 if a["code"] != event.code or a.get("purchase_order_id") != po_id]
     return list(alerts)

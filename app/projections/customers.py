@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.customer import Customer
 from app.projections.batch import Batch
-from app.projections.common import event_name
 from app.projections.tables import customers
 
 NAME = "customers"
@@ -16,7 +16,7 @@ def rows(event: Any) -> tuple[()]:
 
 
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
-    if event_name(event) != "CustomerRegistered":
+    if not isinstance(event, Customer.CustomerRegistered):
         return
     # Kept in the batch too: an order created later in the same batch finds
     # the name without a query.

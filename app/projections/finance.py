@@ -8,15 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.order import Order
+from app.domain.values import decimal_text
 from app.projections.batch import Batch
 from app.projections.common import (
     alerts_after,
     customer_name,
     deposit_due_minor,
-    event_name,
     order_rows,
-    plain,
-    state_after,
     text_id,
     to_minor,
 )
@@ -31,8 +29,7 @@ def rows(event: Any) -> tuple[tuple[Any, str], ...]:
 
 
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
-    name = event_name(event)
-    if name == "OrderCreated":
+    if isinstance(event, Order.OrderCreated):
         batch.add(finance, created(event, position, customer_name(batch, event.customer_id)))
         return
     if not isinstance(event, Order.Event):
@@ -48,7 +45,7 @@ def created(event: Any, position: int, customer: str | None) -> dict[str, Any]:
     return dict(
         order_id=text_id(event.originator_id), reference=event.reference,
         customer_id=text_id(event.customer_id), customer_name=customer, currency=event.currency,
-        state="inquiry", deposit_percent=plain(percent), contract_minor=contract,
+        state=event.leads_to, deposit_percent=decimal_text(percent), contract_minor=contract,
         deposit_due_minor=deposit_due_minor(contract, percent, event.currency),
         deposit_received_minor=0, balance_received_minor=0, paid_minor=0,
         balance_due_minor=contract, fees_received_minor=0, margin=None,
@@ -60,37 +57,43 @@ def created(event: Any, position: int, customer: str | None) -> dict[str, Any]:
 
 def changes(row: dict[str, Any], event: Any, position: int) -> dict[str, Any]:
     """The columns any later event of the order sets."""
-    name = event_name(event)
     values: dict[str, Any] = {
-        "state": state_after(row["state"], name),
+        "state": event.state_after(row["state"]),
         "alerts": alerts_after(row["alerts"], event),
         "position": position,
     }
-    values.update(_changes(row, event, name))
+    values.update(_changes(row, event))
     return values
 
 
-def _changes(row: dict[str, Any], event: Any, name: str) -> dict[str, Any]:
+def _changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
     """The money columns an event changes (paid and balance due together)."""
     currency = row["currency"]
-    if name == "PaymentTermsAmended":
-        percent = Decimal(event.payment_terms["deposit_percent"])
-        return {"deposit_percent": plain(percent),
-                "deposit_due_minor": deposit_due_minor(row["contract_minor"], percent, currency)}
-    if name == "CostAnalysed":
-        return {"margin": plain(event.margin), "margin_approved": False}
-    if name == "MarginApproved":
-        return {"margin_approved": True}
-    if name in ("DepositReceived", "BalanceReceived"):
-        amount = to_minor(event.amount, currency)
-        column = "deposit_received_minor" if name == "DepositReceived" else "balance_received_minor"
-        paid = row["paid_minor"] + amount
-        return {column: row[column] + amount, "paid_minor": paid,
-                "balance_due_minor": row["contract_minor"] - paid}
-    if name == "FeeReceived":
-        return {"fees_received_minor": row["fees_received_minor"]
-                + to_minor(event.amount, currency)}
-    if name == "ShipmentWithoutBalanceApproved":
-        return {"shipment_without_balance": True,
-                "shipment_without_balance_reason": event.reason}
+    match event:
+        case Order.PaymentTermsAmended():
+            percent = Decimal(event.payment_terms["deposit_percent"])
+            return {"deposit_percent": decimal_text(percent),
+                    "deposit_due_minor": deposit_due_minor(row["contract_minor"], percent,
+                                                           currency)}
+        case Order.CostAnalysed():
+            return {"margin": decimal_text(event.margin), "margin_approved": False}
+        case Order.MarginApproved():
+            return {"margin_approved": True}
+        case Order.DepositReceived():
+            return _paid(row, "deposit_received_minor", to_minor(event.amount, currency))
+        case Order.BalanceReceived():
+            return _paid(row, "balance_received_minor", to_minor(event.amount, currency))
+        case Order.FeeReceived():
+            return {"fees_received_minor": row["fees_received_minor"]
+                    + to_minor(event.amount, currency)}
+        case Order.ShipmentWithoutBalanceApproved():
+            return {"shipment_without_balance": True,
+                    "shipment_without_balance_reason": event.reason}
     return {}
+
+
+def _paid(row: dict[str, Any], column: str, amount: int) -> dict[str, Any]:
+    """A deposit or balance received: its column, what is paid and still due."""
+    paid = row["paid_minor"] + amount
+    return {column: row[column] + amount, "paid_minor": paid,
+            "balance_due_minor": row["contract_minor"] - paid}

@@ -14,24 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.purchase_order import PurchaseOrder
+from app.domain.values import decimal_text, utc_text
 from app.projections.batch import Batch
-from app.projections.common import alerts_after, event_name, iso, plain, text_id, to_minor
+from app.projections.common import alerts_after, text_id, to_minor
 from app.projections.suppliers import supplier_name
 from app.projections.tables import purchase_orders, suppliers
 
 NAME = "purchase_orders"
-
-# The state each event moves a PO to (mirrors the events' ``apply`` in
-# app/domain/purchase_order.py).
-_STATE_AFTER = {
-    "PurchaseOrderReviewed": "reviewed",
-    "PurchaseOrderSent": "sent",
-    "PurchaseOrderAmended": "draft",
-    "PurchaseOrderSignedBack": "signed",
-    "PurchaseOrderCountered": "countered",
-    "CounterProposalRejected": "sent",
-    "PurchaseOrderCancelled": "cancelled",
-}
 
 
 def rows(event: Any) -> tuple[tuple[Any, str], ...]:
@@ -39,7 +28,7 @@ def rows(event: Any) -> tuple[tuple[Any, str], ...]:
     row for the others."""
     if not isinstance(event, PurchaseOrder.Event):
         return ()
-    if event_name(event) == "PurchaseOrderDrafted":
+    if isinstance(event, PurchaseOrder.PurchaseOrderDrafted):
         return ((suppliers, text_id(event.supplier_id)),)
     return ((purchase_orders, text_id(event.originator_id)),)
 
@@ -47,7 +36,7 @@ def rows(event: Any) -> tuple[tuple[Any, str], ...]:
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     if not isinstance(event, PurchaseOrder.Event):
         return
-    if event_name(event) == "PurchaseOrderDrafted":
+    if isinstance(event, PurchaseOrder.PurchaseOrderDrafted):
         batch.add(purchase_orders,
                   drafted(event, position, supplier_name(batch, event.supplier_id)))
         return
@@ -58,13 +47,13 @@ def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
 
 def drafted(event: Any, position: int, supplier: str | None) -> dict[str, Any]:
     """The row a PurchaseOrderDrafted makes (every column)."""
-    at = iso(event.timestamp)
+    at = utc_text(event.timestamp)
     lines = [line_view(line, {}) for line in event.lines]
     return dict(
         id=text_id(event.originator_id), supplier_id=text_id(event.supplier_id),
         supplier_name=supplier,
         order_id=None if event.order_id is None else text_id(event.order_id),
-        currency=event.currency, state="draft", revision=1, signed=False,
+        currency=event.currency, state=event.leads_to, revision=1, signed=False,
         signed_revision=None, sent_revision=None, content_hash=None, last_sent_at=None,
         sent_total_minor=None, sent_due_date=None, sent_at=None,
         due_date=due_date(lines), total_minor=to_minor(event.total, event.currency),
@@ -77,44 +66,45 @@ def drafted(event: Any, position: int, supplier: str | None) -> dict[str, Any]:
 def changes(row: dict[str, Any], event: Any, position: int) -> dict[str, Any]:
     """The columns any later event of the PO sets (new values throughout:
     the row's lists and dicts are never changed in place)."""
-    name = event_name(event)
     alerts = alerts_after(row["alerts"], event)
     values: dict[str, Any] = {
-        "state": _STATE_AFTER.get(name, row["state"]),
+        "state": event.state_after(row["state"]),
         "alerts": alerts, "open_alerts": len(alerts),
-        "updated_at": iso(event.timestamp), "position": position,
+        "updated_at": utc_text(event.timestamp), "position": position,
     }
-    values.update(_changes(row, event, name))
+    values.update(_changes(row, event))
     values["signed"] = values["state"] == "signed"  # placed (see the module docstring)
     return values
 
 
-def _changes(row: dict[str, Any], event: Any, name: str) -> dict[str, Any]:
+def _changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
     currency = row["currency"]
-    if name == "PurchaseOrderSent":
-        content = event.content
-        return {"sent_revision": event.revision, "content_hash": event.content_hash,
-                "last_sent_at": iso(event.timestamp), "sent_at": iso(event.timestamp),
-                "sent_total_minor": to_minor(Decimal(content["total"]), currency),
-                "sent_due_date": due_date(content["lines"])}
-    if name == "PurchaseOrderAmended":
-        lines = [line_view(line, row["received"]) for line in event.lines]
-        return {"revision": event.revision, "lines": lines, "due_date": due_date(lines),
-                "total_minor": to_minor(event.total, currency),
-                "fully_received": fully_received(lines),
-                # The new revision has not been sent (an amendment of a sent
-                # revision is always a new one).
-                "sent_at": row["sent_at"] if event.revision == row["sent_revision"] else None}
-    if name == "PurchaseOrderSignedBack":
-        return {"signed_revision": event.revision}
-    if name == "MaterialsReceived":
-        return _received(row, event)
-    if name == "SupplierInvoiceRecorded":
-        return {"invoiced_minor": row["invoiced_minor"] + to_minor(event.total, currency)}
-    if name == "SupplierPaid":
-        adjusted = sum((to_minor(a["amount"], currency) for a in event.adjustments), 0)
-        return {"paid_minor": row["paid_minor"] + to_minor(event.amount, currency),
-                "adjusted_minor": row["adjusted_minor"] + adjusted}
+    match event:
+        case PurchaseOrder.PurchaseOrderSent():
+            content, at = event.content, utc_text(event.timestamp)
+            return {"sent_revision": event.revision, "content_hash": event.content_hash,
+                    "last_sent_at": at, "sent_at": at,
+                    "sent_total_minor": to_minor(Decimal(content["total"]), currency),
+                    "sent_due_date": due_date(content["lines"])}
+        case PurchaseOrder.PurchaseOrderAmended():
+            lines = [line_view(line, row["received"]) for line in event.lines]
+            return {"revision": event.revision, "lines": lines, "due_date": due_date(lines),
+                    "total_minor": to_minor(event.total, currency),
+                    "fully_received": fully_received(lines),
+                    # The new revision has not been sent (an amendment of a
+                    # sent revision is always a new one).
+                    "sent_at": (row["sent_at"] if event.revision == row["sent_revision"]
+                                else None)}
+        case PurchaseOrder.PurchaseOrderSignedBack():
+            return {"signed_revision": event.revision}
+        case PurchaseOrder.MaterialsReceived():
+            return _received(row, event)
+        case PurchaseOrder.SupplierInvoiceRecorded():
+            return {"invoiced_minor": row["invoiced_minor"] + to_minor(event.total, currency)}
+        case PurchaseOrder.SupplierPaid():
+            adjusted = sum((to_minor(a["amount"], currency) for a in event.adjustments), 0)
+            return {"paid_minor": row["paid_minor"] + to_minor(event.amount, currency),
+                    "adjusted_minor": row["adjusted_minor"] + adjusted}
     return {}
 
 
@@ -124,8 +114,8 @@ def _received(row: dict[str, Any], event: Any) -> dict[str, Any]:
         # The receipt carries the line's running totals; a line is complete
         # once a receipt says nothing more is coming or all was accepted.
         received[str(line["line_no"])] = {
-            "received": plain(line["total_received"]),
-            "accepted": plain(line["total_accepted"]),
+            "received": decimal_text(line["total_received"]),
+            "accepted": decimal_text(line["total_accepted"]),
             "complete": not line["partial"] or line["total_accepted"] >= line["ordered"],
         }
     lines = [{**line, **_got(received, line["line_no"])} for line in row["lines"]]
@@ -140,8 +130,8 @@ def line_view(line: dict[str, Any], received: dict[str, Any]) -> dict[str, Any]:
     """A current PO line as the board shows it: figures as decimal strings."""
     return {
         "line_no": line["line_no"], "item": line["item"],
-        "quantity": plain(line["quantity"]), "unit": line["unit"],
-        "unit_price": plain(line["unit_price"]), "amount": plain(line["amount"]),
+        "quantity": decimal_text(line["quantity"]), "unit": line["unit"],
+        "unit_price": decimal_text(line["unit_price"]), "amount": decimal_text(line["amount"]),
         "delivery_date": _date(line["delivery_date"]).isoformat(),
         **_got(received, line["line_no"]),
     }

@@ -26,31 +26,33 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.purchase_order import PurchaseOrder
+from app.domain.supplier import Supplier
+from app.domain.values import decimal_text
 from app.projections.batch import Batch
-from app.projections.common import event_name, plain, text_id
+from app.projections.common import text_id
 from app.projections.tables import supplier_performance
 
 NAME = "supplier_performance"
 
-_COUNTED = frozenset({"MaterialsReceived", "SupplierInvoiceRecorded", "PurchaseOrderCountered",
-                      "AlertRaised"})
+# The PO events that count (each names its supplier).
+_COUNTED = (PurchaseOrder.MaterialsReceived, PurchaseOrder.SupplierInvoiceRecorded,
+            PurchaseOrder.PurchaseOrderCountered, PurchaseOrder.AlertRaised)
 
 
 def rows(event: Any) -> tuple[tuple[Any, str], ...]:
-    if isinstance(event, PurchaseOrder.Event) and event_name(event) in _COUNTED:
+    if isinstance(event, _COUNTED):
         return ((supplier_performance, text_id(event.supplier_id)),)
     return ()
 
 
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
-    name = event_name(event)
-    if name == "SupplierRegistered":
+    if isinstance(event, Supplier.SupplierRegistered):
         batch.add(supplier_performance, registered(event, position))
         return
-    if not isinstance(event, PurchaseOrder.Event) or name not in _COUNTED:
+    if not isinstance(event, _COUNTED):
         return
     key = text_id(event.supplier_id)
-    values = changes(batch.row(supplier_performance, key), event, name)
+    values = changes(batch.row(supplier_performance, key), event)
     values["position"] = position
     batch.update(supplier_performance, key, values)
 
@@ -64,14 +66,16 @@ def registered(event: Any, position: int) -> dict[str, Any]:
     )
 
 
-def changes(row: dict[str, Any], event: Any, name: str) -> dict[str, Any]:
-    if name == "MaterialsReceived":
-        return received(row, event.lines)
-    if name == "SupplierInvoiceRecorded":
-        off = sum(1 for line in event.match["lines"] if "price_above_po" in line["issues"])
-        return {"invoice_price_deviations": row["invoice_price_deviations"] + off}
-    if name == "PurchaseOrderCountered":
-        return {"counter_proposals": row["counter_proposals"] + 1}
+def changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
+    """The counters one of the ``_COUNTED`` events moves."""
+    match event:
+        case PurchaseOrder.MaterialsReceived():
+            return received(row, event.lines)
+        case PurchaseOrder.SupplierInvoiceRecorded():
+            off = sum(1 for line in event.match["lines"] if "price_above_po" in line["issues"])
+            return {"invoice_price_deviations": row["invoice_price_deviations"] + off}
+        case PurchaseOrder.PurchaseOrderCountered():
+            return {"counter_proposals": row["counter_proposals"] + 1}
     return {"alerts_raised": row["alerts_raised"] + 1}  # AlertRaised
 
 
@@ -97,8 +101,8 @@ def received(row: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]
         "receipts": row["receipts"] + 1,
         "lines_due_received": row["lines_due_received"] + due,
         "lines_on_time": row["lines_on_time"] + on_time,
-        "ordered_quantity": plain(ordered), "accepted_quantity": plain(accepted),
-        "rejected_quantity": plain(rejected),
+        "ordered_quantity": decimal_text(ordered), "accepted_quantity": decimal_text(accepted),
+        "rejected_quantity": decimal_text(rejected),
         "short_deliveries": row["short_deliveries"] + short,
         "over_deliveries": row["over_deliveries"] + over,
         "price_deviations": row["price_deviations"] + price,

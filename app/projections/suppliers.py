@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.supplier import Supplier
 from app.projections.batch import Batch
-from app.projections.common import event_name, text_id
+from app.projections.common import text_id
 from app.projections.tables import suppliers
 
 NAME = "suppliers"
@@ -17,7 +18,7 @@ def rows(event: Any) -> tuple[()]:
 
 
 def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
-    if event_name(event) != "SupplierRegistered":
+    if not isinstance(event, Supplier.SupplierRegistered):
         return
     # Kept in the batch too: a PO drafted later in the same batch finds the
     # name without a query.
