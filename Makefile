@@ -17,9 +17,13 @@ $(VENV)/.installed: pyproject.toml
 serve: $(VENV)/.installed
 	$(VENV)/bin/gendan serve --host $(HOST) --port $(PORT)
 
+# The layers (import-linter contracts in pyproject.toml) and the declared
+# dependencies (deptry) are checked before the tests.
 # GENDAN_REQUIRE_POSTGRES=1: the PostgreSQL cases fail, never skip, when the
 # database on 127.0.0.1:5432 does not answer.
 test: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/deptry .
 	GENDAN_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -p no:cacheprovider
 
 openapi: $(VENV)/.installed
