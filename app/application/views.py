@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain import gates
 from app.domain.customer import Customer
 from app.domain.order import Order
 from app.domain.values import Policy
 
 
 def order_view(order: Order, policy: Policy) -> dict[str, Any]:
-    needs_margin_approval = (
-        order.analysis_no > 0
-        and order.margin < policy.margin_threshold
-        and not order.margin_approved
-    )
+    # G2 as the gate states it (app/domain/gates.py), not restated here.
+    needs_margin_approval = gates.g2_needs_margin_approval(
+        order.margin if order.analysis_no else None, order.margin_approved,
+        policy.margin_threshold)
     return {
         "id": order.id,
         "reference": order.reference,
