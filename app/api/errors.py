@@ -8,10 +8,12 @@ API's base URL); framework errors (unknown route, wrong method...) keep
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 import sqlalchemy.exc
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +34,7 @@ from app.domain.errors import (
     InvalidState,
     InvalidValue,
     NotFound,
+    RoleRefused,
 )
 from app.projections.reads import NotReady
 
@@ -74,7 +77,7 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    rule: str | None = None  # gate-violation only: "G1".."G10"
+    rule: str | None = None  # gate-violation and a gate's role refused: "G1".."G10"
     errors: list[ProblemFieldError] | None = None  # invalid-value, validation-error
 
 
@@ -170,39 +173,81 @@ def _install_openapi_components(app: FastAPI) -> None:
 # --- handlers ----------------------------------------------------------------
 
 
+def _detail(exc: Any) -> str:
+    return exc.detail
+
+
+def _none(exc: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the exceptions of one class are answered: ``/problems/<slug>``
+    with this status and title; the detail, extension members and headers
+    taken from the exception."""
+
+    status: int
+    title: str
+    slug: str
+    detail: Callable[[Any], str] = _detail
+    extensions: Callable[[Any], dict[str, Any] | None] = _none
+    headers: Callable[[Any], dict[str, str] | None] = _none
+
+
+def _challenge(exc: Unauthorized) -> dict[str, str]:
+    challenge = 'Bearer realm="gendan"'
+    if exc.invalid_token:
+        challenge += ', error="invalid_token"'
+    return {"WWW-Authenticate": challenge}
+
+
+# One row per exception class. Starlette picks the handler of the nearest
+# class in the exception's MRO, and ``_answer`` the row the same way, so the
+# DomainError row only catches subclasses not listed here.
+ANSWERS: dict[type[Exception], Answer] = {
+    GateViolation: Answer(409, "Gate violation", "gate-violation",
+                          extensions=lambda exc: {"rule": exc.rule}),
+    # The role half of a gate, refused by the domain: a 403 like the
+    # routes' own refusal at the door, naming the rule as a gate does.
+    RoleRefused: Answer(403, "Forbidden", "forbidden", extensions=lambda exc: {"rule": exc.rule}),
+    InvalidState: Answer(409, "Invalid state", "invalid-state"),
+    Conflict: Answer(409, "Conflict", "conflict"),
+    NotFound: Answer(404, "Not found", "not-found"),
+    InvalidValue: Answer(422, "Invalid value", "invalid-value", extensions=lambda exc: {
+        "errors": [{"field": exc.field, "message": exc.detail}]}),
+    DomainError: Answer(409, "Invalid state", "invalid-state"),
+    Unauthorized: Answer(401, "Unauthorized", "unauthorized", headers=_challenge),
+    Forbidden: Answer(403, "Forbidden", "forbidden"),
+    SignatureRejected: Answer(401, "Signature refused", "signature-refused",
+                              extensions=lambda exc: {"code": exc.code},
+                              headers=lambda exc: {"Accept-Signature": ACCEPT_SIGNATURE}),
+    NotReady: Answer(503, "Not ready", "not-ready",
+                     headers=lambda exc: {"Retry-After": str(max(0, int(exc.retry_after)))}),
+    IdempotencyInFlight: Answer(409, "Request in flight", "idempotency-in-flight", detail=str,
+                                headers=lambda exc: {"Retry-After": str(exc.retry_after)}),
+    IdempotencyKeyReused: Answer(422, "Idempotency-Key reused", "idempotency-key-reused",
+                                 detail=str),
+    PreconditionFailed: Answer(
+        412, "Precondition failed", "precondition-failed",
+        detail=lambda exc: f"If-Match does not name the current version {exc.current_version}",
+        headers=lambda exc: {"ETag": f'"{exc.current_version}"'}),
+    # Concurrent writers kept taking the version this command was based on.
+    IntegrityError: Answer(409, "Conflict", "conflict",
+                           detail=lambda _: "The order kept changing under this command; retry it"),
+}
+
+
+async def _answer(request: Request, exc: Exception) -> JSONResponse:
+    answer = next(ANSWERS[cls] for cls in type(exc).__mro__ if cls in ANSWERS)
+    return problem(
+        answer.status, answer.title, answer.detail(exc), f"/problems/{answer.slug}",
+        request.url.path, headers=answer.headers(exc), **(answer.extensions(exc) or {}),
+    )
+
+
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
-
-
-async def _gate_violation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, GateViolation)
-    return problem(
-        409, "Gate violation", exc.detail, "/problems/gate-violation", request.url.path,
-        rule=exc.rule,
-    )
-
-
-async def _invalid_state(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
-    return problem(409, "Invalid state", exc.detail, "/problems/invalid-state", request.url.path)
-
-
-async def _conflict(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Conflict)
-    return problem(409, "Conflict", exc.detail, "/problems/conflict", request.url.path)
-
-
-async def _not_found(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, NotFound)
-    return problem(404, "Not found", exc.detail, "/problems/not-found", request.url.path)
-
-
-async def _invalid_value(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, InvalidValue)
-    return problem(
-        422, "Invalid value", exc.detail, "/problems/invalid-value", request.url.path,
-        errors=[{"field": exc.field, "message": exc.detail}],
-    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -217,38 +262,6 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(
         422, "Validation error", detail, "/problems/validation-error", request.url.path,
         errors=errors,
-    )
-
-
-async def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Unauthorized)
-    challenge = 'Bearer realm="gendan"'
-    if exc.invalid_token:
-        challenge += ', error="invalid_token"'
-    return problem(
-        401, "Unauthorized", exc.detail, "/problems/unauthorized", request.url.path,
-        headers={"WWW-Authenticate": challenge},
-    )
-
-
-async def _signature_rejected(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, SignatureRejected)
-    return problem(
-        401, "Signature refused", exc.detail, "/problems/signature-refused", request.url.path,
-        code=exc.code, headers={"Accept-Signature": ACCEPT_SIGNATURE},
-    )
-
-
-async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Forbidden)
-    return problem(403, "Forbidden", exc.detail, "/problems/forbidden", request.url.path)
-
-
-async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, NotReady)
-    return problem(
-        503, "Not ready", exc.detail, "/problems/not-ready", request.url.path,
-        headers={"Retry-After": str(max(0, int(exc.retry_after)))},
     )
 
 
@@ -284,39 +297,21 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _in_flight(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, IdempotencyInFlight)
-    return problem(409, "Request in flight", str(exc), "/problems/idempotency-in-flight",
-                   request.url.path, headers={"Retry-After": str(exc.retry_after)})
-
-
-async def _key_reused(request: Request, exc: Exception) -> JSONResponse:
-    return problem(422, "Idempotency-Key reused", str(exc),
-                   "/problems/idempotency-key-reused", request.url.path)
-
-
-async def _precondition_failed(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, PreconditionFailed)
-    return problem(412, "Precondition failed",
-                   f"If-Match does not name the current version {exc.current_version}",
-                   "/problems/precondition-failed", request.url.path,
-                   headers={"ETag": f'"{exc.current_version}"'})
+# The database is down or restarting, as the event store sees it, as
+# SQLAlchemy sees it (read models, idempotency keys) and as asyncpg sees it
+# connecting (a refused connection is an OSError).
+_OUTAGES: tuple[type[Exception], ...] = (
+    OperationalError, InterfaceError, sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError, OSError,
+)
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # The database is down or restarting: nothing was written, try again.
+    # Nothing was written: the client may simply try again.
     log.warning("store unavailable on %s %s: %r", request.method, request.url.path, exc)
     return problem(
         503, "Store unavailable", "The event store does not answer; retry shortly",
         "/problems/store-unavailable", request.url.path, headers={"Retry-After": "2"},
-    )
-
-
-async def _write_conflict(request: Request, exc: Exception) -> JSONResponse:
-    # Concurrent writers kept taking the version this command was based on.
-    return problem(
-        409, "Conflict", "The order kept changing under this command; retry it",
-        "/problems/conflict", request.url.path,
     )
 
 
@@ -327,31 +322,11 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    # Starlette picks the handler of the nearest class in the MRO, so the
-    # DomainError fallback only catches subclasses not listed here.
-    app.add_exception_handler(GateViolation, _gate_violation)
-    app.add_exception_handler(InvalidState, _invalid_state)
-    app.add_exception_handler(Conflict, _conflict)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(InvalidValue, _invalid_value)
-    app.add_exception_handler(DomainError, _invalid_state)
+    for cls in ANSWERS:
+        app.add_exception_handler(cls, _answer)
+    for cls in _OUTAGES:
+        app.add_exception_handler(cls, _store_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Unauthorized, _unauthorized)
-    app.add_exception_handler(Forbidden, _forbidden)
-    app.add_exception_handler(SignatureRejected, _signature_rejected)
-    app.add_exception_handler(NotReady, _not_ready)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
-    app.add_exception_handler(IdempotencyInFlight, _in_flight)
-    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    app.add_exception_handler(PreconditionFailed, _precondition_failed)
-    app.add_exception_handler(OperationalError, _store_unavailable)
-    app.add_exception_handler(InterfaceError, _store_unavailable)
-    # The same outage seen by SQLAlchemy (read models, idempotency keys) and
-    # by asyncpg connecting (a refused connection is an OSError).
-    app.add_exception_handler(sqlalchemy.exc.OperationalError, _store_unavailable)
-    app.add_exception_handler(sqlalchemy.exc.InterfaceError, _store_unavailable)
-    app.add_exception_handler(sqlalchemy.exc.TimeoutError, _store_unavailable)
-    app.add_exception_handler(OSError, _store_unavailable)
-    app.add_exception_handler(IntegrityError, _write_conflict)
     app.add_exception_handler(Exception, _unhandled)
     _install_openapi_components(app)

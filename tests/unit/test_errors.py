@@ -7,8 +7,13 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict
 
+from eventsourcing.persistence import IntegrityError, OperationalError
+
 from app.api.auth import Forbidden, Unauthorized
-from app.api.errors import PROBLEM_RESPONSES, NotReady, install_error_handlers, problem
+from app.api.errors import PROBLEM_RESPONSES, install_error_handlers, problem
+from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
+from app.application.dto import PreconditionFailed
+from app.application.idempotency import IdempotencyInFlight, IdempotencyKeyReused
 from app.domain.errors import (
     Conflict,
     DomainError,
@@ -16,7 +21,9 @@ from app.domain.errors import (
     InvalidState,
     InvalidValue,
     NotFound,
+    RoleRefused,
 )
+from app.projections.reads import NotReady
 
 PROBLEM = "application/problem+json"
 
@@ -49,6 +56,13 @@ def build_app() -> FastAPI:
         "not-ready": NotReady("projection at 3, wanted 7", retry_after=2),
         "teapot": HTTPException(418, "short and stout", headers={"X-Tea": "earl grey"}),
         "boom": RuntimeError("secret internals"),
+        "role": RoleRefused("G1", "merchandiser", ("manager",), "only a manager confirms"),
+        "signature": SignatureRejected("digest_mismatch", "Content-Digest does not match"),
+        "in-flight": IdempotencyInFlight(retry_after=3),
+        "key-reused": IdempotencyKeyReused(),
+        "precondition": PreconditionFailed(current_version=4),
+        "outage": OperationalError("connection refused"),
+        "write-race": IntegrityError("version taken"),
     }
 
     @app.get("/raise/{name}", responses=PROBLEM_RESPONSES)
@@ -89,6 +103,13 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         ("not-ready", 503, "/problems/not-ready"),
         ("teapot", 418, "about:blank"),
         ("boom", 500, "about:blank"),
+        ("role", 403, "/problems/forbidden"),
+        ("signature", 401, "/problems/signature-refused"),
+        ("in-flight", 409, "/problems/idempotency-in-flight"),
+        ("key-reused", 422, "/problems/idempotency-key-reused"),
+        ("precondition", 412, "/problems/precondition-failed"),
+        ("outage", 503, "/problems/store-unavailable"),
+        ("write-race", 409, "/problems/conflict"),
     ],
 )
 async def test_problem_shape(client: httpx.AsyncClient, name: str, status: int, type_: str) -> None:
@@ -106,6 +127,34 @@ async def test_gate_violation_rule(client: httpx.AsyncClient) -> None:
     body = (await client.get("/raise/gate")).json()
     assert body["rule"] == "G1"
     assert body["detail"] == "no deposit recorded"
+
+
+async def test_role_refused_by_the_domain_is_forbidden_with_its_rule(
+    client: httpx.AsyncClient,
+) -> None:
+    # A DomainError subclass: it must not fall into the DomainError 409.
+    r = await client.get("/raise/role")
+    assert r.json() == {
+        "type": "/problems/forbidden", "title": "Forbidden", "status": 403,
+        "detail": "only a manager confirms", "instance": "/raise/role", "rule": "G1",
+    }
+
+
+async def test_extensions_and_headers_of_the_other_problems(client: httpx.AsyncClient) -> None:
+    r = await client.get("/raise/signature")
+    assert r.json()["code"] == "digest_mismatch"
+    assert r.headers["accept-signature"] == ACCEPT_SIGNATURE
+    r = await client.get("/raise/in-flight")
+    assert r.headers["retry-after"] == "3"
+    assert r.json()["detail"] == "a request with this Idempotency-Key is still being processed"
+    r = await client.get("/raise/precondition")
+    assert r.headers["etag"] == '"4"'
+    assert r.json()["detail"] == "If-Match does not name the current version 4"
+    r = await client.get("/raise/outage")
+    assert r.headers["retry-after"] == "2"
+    assert "refused" not in r.text
+    r = await client.get("/raise/write-race")
+    assert r.json()["detail"] == "The order kept changing under this command; retry it"
 
 
 async def test_invalid_value_errors(client: httpx.AsyncClient) -> None:
