@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from app.application.store import Store
+from app.config import Settings
 from app.domain.purchase_order import PurchaseOrder
 from app.domain.rfq import Rfq
 from app.domain.values import Actor, Policy
@@ -145,26 +145,8 @@ def awarded_rfq(item: str = "YKK #5 zip", winner: UUID = SUPPLIER_A, suppliers: 
 
 
 # ---- an in-memory event store ---------------------------------------------------------
-class DateAsISO(Transcoding):
-    """Receipts and invoices carry ``datetime.date``, which eventsourcing
-    does not transcode by default (the service registers the same)."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class InMemoryStore(Application):
-    """The library's POPO store: every event goes through the transcoder
-    (and snapshots too), as it would on SQLite or PostgreSQL."""
-
-    env = {"PERSISTENCE_MODULE": "eventsourcing.popo", "IS_SNAPSHOTTING_ENABLED": "y"}
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+def in_memory_store() -> Store:
+    """The application's store on the library's POPO recorder, snapshots on:
+    every event goes through the transcoder (dates included), as it would on
+    SQLite or PostgreSQL."""
+    return Store(Settings(database_url="memory:"), snapshotted=(PurchaseOrder,))

@@ -19,12 +19,12 @@ from tests.unit.sourcing_builders import (
     PURCHASER,
     SUPERVISOR,
     THREE_LINES,
-    InMemoryStore,
     answer,
     codes,
     counter,
     drafted,
     got,
+    in_memory_store,
     invoice,
     line,
     placed,
@@ -393,7 +393,7 @@ def a_po_with_history():
 
 
 def test_a_po_saved_in_the_event_store_loads_the_same():
-    store = InMemoryStore()
+    store = in_memory_store()
     po = a_po_with_history()
     store.save(po)
     loaded = store.repository.get(po.id)
@@ -405,7 +405,7 @@ def test_a_po_saved_in_the_event_store_loads_the_same():
 
 
 def test_a_snapshot_of_a_po_loads_the_same_and_later_events_apply_to_it():
-    store = InMemoryStore()
+    store = in_memory_store()
     po = a_po_with_history()
     store.save(po)
     store.take_snapshot(po.id)
