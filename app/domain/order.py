@@ -146,7 +146,7 @@ class Order(alerts.Alerting, Aggregate):
 
     # ---- creation ----------------------------------------------------------
     @classmethod
-    def create(cls, *, reference_: str, customer_id: UUID, customer_country: str,
+    def create(cls, *, reference: str, customer_id: UUID, customer_country: str,
                customer_region: str, currency: str, incoterm: str, delivery_date: date,
                samples_required: bool, payment_terms: dict[str, Any],
                lines: list[dict[str, Any]], policy: Policy, actor: Actor) -> Order:
@@ -161,8 +161,8 @@ class Order(alerts.Alerting, Aggregate):
         )
         return cls._create(
             cls.OrderCreated,
-            id=order_id_for(customer_id, reference_),
-            reference=reference_.strip(), customer_id=customer_id,
+            id=order_id_for(customer_id, reference),
+            reference=reference.strip(), customer_id=customer_id,
             customer_country=customer_country, customer_region=customer_region,
             currency=currency, incoterm=incoterm, delivery_date=delivery_date,
             samples_required=samples_required, payment_terms=terms, lines=parsed_lines,

@@ -28,7 +28,7 @@ NOT_MANAGERS = [r for r in roles.ROLES if r != roles.MANAGER]
 
 def new_order() -> Order:
     return Order.create(
-        reference_="PO-1", customer_id=uuid4(), customer_country="DE",
+        reference="PO-1", customer_id=uuid4(), customer_country="DE",
         customer_region="Europe", currency="USD", incoterm="FOB",
         delivery_date=date(2027, 3, 1), samples_required=False,
         payment_terms={"method": "TT", "deposit_percent": "30"},
