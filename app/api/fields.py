@@ -3,7 +3,7 @@ dates, bounded text, and the enums taken from the domain's reference data.
 
 A JSON number is refused wherever money, a quantity, a price, a rate or a
 percent is expected: it would pass through a float in most clients and lose
-cents. ``app.api.schemas`` builds its models from these types.
+cents. The models of ``app.api.schemas`` are built from these types.
 """
 
 from __future__ import annotations
@@ -13,10 +13,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
 
 from app.domain import reference
 from app.domain.order import SAMPLE_STAGES, STATES
+from app.domain.purchase_order import PO_STATES
 
 # 15 integer digits cover any trade amount; 10 decimals any unit price or rate.
 _DECIMAL = r"^\d{1,15}(\.\d{1,10})?$"
@@ -81,9 +89,22 @@ EvidenceRef = _text(500)
 Sku = _text(100)
 Unit = _text(20)
 
+# Sourcing: a PO line's number, what a supplier signs with and signs.
+LineNo = Annotated[StrictInt, Field(ge=1, le=100_000)]
+ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
+                                   description="Lowercase hex SHA-256 of the RFC 8785 JSON "
+                                               "of the revision's `content`")]
+PublicKey = Annotated[str, Field(min_length=40, max_length=1000, description=(
+    "Ed25519 public key: PEM (`-----BEGIN PUBLIC KEY-----`) or base64 of the raw 32 bytes"))]
+KeyId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
+
 # Built from the domain's reference data, so the schema's enums never drift
 # from what the aggregate accepts.
 PaymentMethod = Literal[tuple(sorted(reference.PAYMENT_METHODS))]  # type: ignore[valid-type]
 Incoterm = Literal[tuple(sorted(reference.INCOTERMS_2020))]  # type: ignore[valid-type]
 SampleStage = Literal[SAMPLE_STAGES]  # type: ignore[valid-type]
 OrderState = Literal[STATES + ("cancelled",)]  # type: ignore[valid-type]
+PurchaseOrderState = Literal[PO_STATES]  # type: ignore[valid-type]
+# A PO as its supplier sees it: where its latest revision sent stands.
+SupplierStatus = Literal["awaiting_signature", "signed", "countered", "revision_in_preparation",
+                         "cancelled"]

@@ -11,7 +11,7 @@ from app.api.deps import GendanDep
 from app.api.errors import PROBLEM_RESPONSES
 from app.api.links import CUSTOMER_LINKS
 from app.api.permissions import ReadOrders, RegisterCustomers, actor
-from app.api.schemas import CustomerCreate, CustomerPublic
+from app.api.schemas.customers import CustomerCreate, CustomerPublic
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 

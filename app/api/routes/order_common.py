@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import Body, Response
 
 from app.api.errors import PROBLEM_RESPONSES
-from app.api.schemas import Empty, OrderPublic
+from app.api.schemas.common import Empty
+from app.api.schemas.orders import OrderPublic
 from app.application.dto import CommandResult
 
 RESPONSES: dict[int | str, dict[str, Any]] = {

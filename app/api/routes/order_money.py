@@ -24,14 +24,14 @@ from app.api.permissions import (
     actor,
 )
 from app.api.routes.order_common import RESPONSES, NoInput, answer
-from app.api.schemas import (
+from app.api.schemas.order_money import (
     CostAnalysisIn,
     MarginApprovalIn,
-    OrderPublic,
     PaymentIn,
     ShipmentIn,
     ShipmentWithoutBalanceIn,
 )
+from app.api.schemas.orders import OrderPublic
 
 router = APIRouter()
 

@@ -31,7 +31,7 @@ from app.api.permissions import (
 )
 from app.api.routes import order_money
 from app.api.routes.order_common import RESPONSES, NoInput, answer
-from app.api.schemas import (
+from app.api.schemas.orders import (
     CancellationIn,
     ConfirmationIn,
     OrderCreate,

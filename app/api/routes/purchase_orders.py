@@ -27,7 +27,7 @@ from app.api.permissions import (
     actor,
 )
 from app.api.routes.order_common import RESPONSES, NoInput, answer
-from app.api.sourcing_schemas import (
+from app.api.schemas.purchase_orders import (
     AmendmentIn,
     CounterAnswerIn,
     EvidencePage,

@@ -15,15 +15,14 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.deps import GendanDep, ReadsDep
 from app.api.errors import PROBLEM_RESPONSES
-from app.api.fields import IsoDateTime
+from app.api.fields import IsoDateTime, OrderState
 from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney
-from app.api.read_schemas import (
+from app.api.schemas.reads import (
     AuditPage,
     BoardPage,
     EventsPage,
     FinanceOrdersPage,
     FinanceSummary,
-    OrderState,
 )
 from app.projections.reads import ReadModels
 

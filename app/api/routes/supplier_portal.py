@@ -13,13 +13,13 @@ from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import OPENAPI_MODELS, PROBLEM_RESPONSES
 from app.api.permissions import ActAsSupplier
-from app.api.signed import Signed
-from app.api.sourcing_schemas import (
+from app.api.routes.order_common import answer
+from app.api.schemas.portal import (
     AcknowledgementIn,
     DeliveryNoteIn,
     SupplierPurchaseOrderPublic,
 )
-from app.api.routes.order_common import answer
+from app.api.signed import Signed
 
 router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"])
 

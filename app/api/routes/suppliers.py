@@ -23,15 +23,8 @@ from app.api.permissions import (
     actor,
 )
 from app.api.routes.order_common import RESPONSES, answer
-from app.api.sourcing_schemas import (
-    AwardIn,
-    QuoteIn,
-    RfqCreate,
-    RfqPublic,
-    SupplierCreate,
-    SupplierKeyIn,
-    SupplierPublic,
-)
+from app.api.schemas.rfqs import AwardIn, QuoteIn, RfqCreate, RfqPublic
+from app.api.schemas.suppliers import SupplierCreate, SupplierKeyIn, SupplierPublic
 from app.domain.errors import InvalidValue
 
 router = APIRouter(prefix="/v1", tags=["sourcing"])

@@ -1,11 +1,9 @@
-"""The HTTP contract's own models: what clients send and what they get back.
+"""Orders: creating one, samples, the proforma invoice, confirmation and
+cancellation; and the order as clients see it (every command answers it).
 
-Inputs forbid unknown fields, so a client can never set a state, a total or
-an actor; their value types (decimal strings, never JSON numbers) are in
-``app.api.fields``. FastAPI validates bodies in Python mode after
-``json.loads``, so ``StrictBool`` refuses ``0``/``"yes"``. The domain still
-checks what needs reference data (ISO codes, a currency's minor units) and
-answers 422 through ``InvalidValue``.
+``StrictBool`` refuses ``0``/``"yes"``. The domain still checks what needs
+reference data (ISO codes, a currency's minor units) and answers 422
+through ``InvalidValue``.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from app.api.fields import (
     MAX_AMOUNT,
     CountryCode,
     CurrencyCode,
-    DecimalString,
     EvidenceRef,
     Incoterm,
     IsoDate,
@@ -37,33 +34,14 @@ from app.api.fields import (
     Text,
     Unit,
 )
+from app.api.schemas.common import AlertPublic, Input
 from app.domain import reference
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# ---- customers ----------------------------------------------------------------
-
-
-class CustomerCreate(_Input):
-    name: Text
-    country: CountryCode = Field(description="ISO 3166-1 alpha-2")
-
-
-class CustomerPublic(BaseModel):
-    id: UUID
-    name: str
-    country: str
-    region: str
-
-
+from app.domain.values import decimal_text
 
 # ---- order inputs ----------------------------------------------------------------
 
 
-class PaymentTerms(_Input):
+class PaymentTerms(Input):
     method: PaymentMethod
     deposit_percent: Percent | None = Field(None, description="0..100; default 0")
     issuing_bank_country: CountryCode | None = Field(None, description="L/C only")
@@ -75,7 +53,7 @@ class PaymentTerms(_Input):
         return terms
 
 
-class OrderLineIn(_Input):
+class OrderLineIn(Input):
     sku: Sku
     description: OptionalText = None
     quantity: PositiveDecimal
@@ -97,7 +75,7 @@ class OrderLineIn(_Input):
         }
 
 
-class OrderCreate(_Input):
+class OrderCreate(Input):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{
@@ -121,94 +99,34 @@ class OrderCreate(_Input):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
 
 
-class SampleRequest(_Input):
+class SampleRequest(Input):
     stage: SampleStage
 
 
-class SampleDecision(_Input):
+class SampleDecision(Input):
     decision: Literal["approved", "rejected"]
     comments: OptionalText = None
     evidence_ref: EvidenceRef | None = None
 
 
-class Empty(_Input):
-    """``{}``: the command takes no input (and accepts none)."""
-
-
-class PISignedBack(_Input):
+class PISignedBack(Input):
     signed_by: Text
     evidence_ref: EvidenceRef
 
 
-class CostIn(_Input):
-    item: Text
-    amount: DecimalString = Field(description="In `currency`, at most its minor units")
-    currency: CurrencyCode
-
-    def as_domain(self) -> dict[str, Any]:
-        return {"item": self.item, "amount": Decimal(self.amount), "currency": self.currency}
-
-
-class CostAnalysisIn(_Input):
-    costs: list[CostIn] = Field(max_length=200)
-    fx_rates: dict[CurrencyCode, PositiveDecimal] = Field(
-        default_factory=dict, max_length=50,
-        description="Rate from each cost currency into the order currency",
-        # Pydantic puts the key pattern in patternProperties only: other keys
-        # would look allowed in the schema, which the model refuses.
-        json_schema_extra={"additionalProperties": False},
-    )
-
-    @model_validator(mode="after")
-    def _converted_amounts_fit(self) -> Self:
-        for n, cost in enumerate(self.costs):
-            if Decimal(cost.amount) * Decimal(self.fx_rates.get(cost.currency, "1")) >= MAX_AMOUNT:
-                raise ValueError(f"costs.{n}: amount x rate must stay below 10^15")
-        return self
-
-    def rates(self) -> dict[str, Decimal]:
-        return {code: Decimal(rate) for code, rate in self.fx_rates.items()}
-
-
-class MarginApprovalIn(_Input):
-    reason: LongText
-
-
-class ConfirmationIn(_Input):
+class ConfirmationIn(Input):
     waiver_reason: OptionalText = Field(
         None, description="A manager's waiver of the signed-back proforma invoice (G1)"
     )
 
 
-class PaymentIn(_Input):
-    kind: Literal["deposit", "balance", "sample_fee", "mould_fee"]
-    amount: PositiveDecimal
-    currency: CurrencyCode = Field(description="Must be the order's currency")
-    received_on: IsoDate
-    reference: Text = Field(description="Bank reference of the remittance")
-
-
-class ShipmentWithoutBalanceIn(_Input):
-    reason: LongText
-
-
-class ShipmentIn(_Input):
-    shipped_on: IsoDate
-    carrier: Text
-    transport_document: Text = Field(description="B/L, AWB or CMR number")
-
-
-class CancellationIn(_Input):
+class CancellationIn(Input):
     reason: LongText
 
 
 # ---- the order as clients see it -------------------------------------------------
 # Amounts are decimal strings in the currency's minor units: "8500.00" reads
 # as an invoice does, and a client never parses a float.
-
-
-def _plain(value: Decimal) -> str:
-    return format(value, "f")  # never "1E+3"
 
 
 class OrderLinePublic(BaseModel):
@@ -241,13 +159,6 @@ class SamplePublic(BaseModel):
     decided_at: datetime | None
     comments: str | None
     evidence_ref: str | None
-
-
-class AlertPublic(BaseModel):
-    code: str
-    message: str
-    for_role: str
-    raised_at: datetime
 
 
 class OrderPublic(BaseModel):
@@ -293,7 +204,7 @@ class OrderPublic(BaseModel):
         currency = view["currency"]
 
         def money(value: Decimal) -> str:
-            return _plain(reference.quantize_money(value, currency))
+            return decimal_text(reference.quantize_money(value, currency))
 
         terms = view["payment_terms"]
         margin = view["margin"]
@@ -305,17 +216,17 @@ class OrderPublic(BaseModel):
                 "shipment_without_balance_approved", "samples", "alerts", "version",
             )},
             created_at=view["created_at"], updated_at=view["updated_at"],
-            payment_terms={**terms, "deposit_percent": _plain(terms["deposit_percent"])},
+            payment_terms={**terms, "deposit_percent": decimal_text(terms["deposit_percent"])},
             lines=[
-                {**line, "quantity": _plain(line["quantity"]),
-                 "unit_price": _plain(line["unit_price"]), "amount": money(line["amount"])}
+                {**line, "quantity": decimal_text(line["quantity"]),
+                 "unit_price": decimal_text(line["unit_price"]), "amount": money(line["amount"])}
                 for line in view["lines"]
             ],
             **{k: money(view[k]) for k in (
                 "total", "deposit_due", "deposit_received", "balance_received", "paid",
                 "balance_due", "fees_received",
             )},
-            margin=None if margin is None else _plain(margin),
+            margin=None if margin is None else decimal_text(margin),
             position=position,
             **extra,
         )

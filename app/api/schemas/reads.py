@@ -1,4 +1,4 @@
-"""Response models of the read endpoints (board, finance, audit, events).
+"""Answers of the read endpoints (board, finance, audit, events).
 
 Amounts are decimal strings with the currency's minor units ("2550.00",
 "1500" for JPY); dates and times ISO 8601, times in UTC.
@@ -12,10 +12,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-# Shared with the command answers, so OpenAPI names each model once.
-from app.api.schemas import AlertPublic, OrderState
+from app.api.fields import OrderState
 
-Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
+# Shared with the command answers, so OpenAPI names each model once.
+from app.api.schemas.common import AlertPublic, Amount
 
 
 class BoardAlert(AlertPublic):

@@ -1,4 +1,4 @@
-"""Response models of the sourcing reads (suppliers, the PO board, the
+"""Answers of the sourcing reads (suppliers, the PO board, the
 supplier portal's list, supplier performance, payables).
 
 Amounts are decimal strings with the currency's minor units ("2550.00");
@@ -14,17 +14,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import AlertPublic
-from app.domain.purchase_order import PO_STATES
+from app.api.fields import PurchaseOrderState, SupplierStatus
+from app.api.schemas.common import AlertPublic, Amount
 
-Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
 Quantity = Field(description="Decimal string", examples=["1000"])
 Rate = Field(description="A fraction as a decimal string with 4 places; null when nothing "
                          "was measured yet", examples=["0.9500"])
-
-PurchaseOrderState = Literal[PO_STATES]  # type: ignore[valid-type]
-SupplierStatus = Literal["awaiting_signature", "signed", "countered", "revision_in_preparation",
-                         "cancelled"]
 
 
 class SupplierListItem(BaseModel):

@@ -1,0 +1,73 @@
+"""An order from costing to shipment: cost analysis and margin approval
+(G2), payments, shipment and its balance waiver (G4). The routes answer
+``orders.OrderPublic``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from app.api.fields import (
+    MAX_AMOUNT,
+    CurrencyCode,
+    DecimalString,
+    IsoDate,
+    LongText,
+    PositiveDecimal,
+    Text,
+)
+from app.api.schemas.common import Input
+
+
+class CostIn(Input):
+    item: Text
+    amount: DecimalString = Field(description="In `currency`, at most its minor units")
+    currency: CurrencyCode
+
+    def as_domain(self) -> dict[str, Any]:
+        return {"item": self.item, "amount": Decimal(self.amount), "currency": self.currency}
+
+
+class CostAnalysisIn(Input):
+    costs: list[CostIn] = Field(max_length=200)
+    fx_rates: dict[CurrencyCode, PositiveDecimal] = Field(
+        default_factory=dict, max_length=50,
+        description="Rate from each cost currency into the order currency",
+        # Pydantic puts the key pattern in patternProperties only: other keys
+        # would look allowed in the schema, which the model refuses.
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    @model_validator(mode="after")
+    def _converted_amounts_fit(self) -> Self:
+        for n, cost in enumerate(self.costs):
+            if Decimal(cost.amount) * Decimal(self.fx_rates.get(cost.currency, "1")) >= MAX_AMOUNT:
+                raise ValueError(f"costs.{n}: amount x rate must stay below 10^15")
+        return self
+
+    def rates(self) -> dict[str, Decimal]:
+        return {code: Decimal(rate) for code, rate in self.fx_rates.items()}
+
+
+class MarginApprovalIn(Input):
+    reason: LongText
+
+
+class PaymentIn(Input):
+    kind: Literal["deposit", "balance", "sample_fee", "mould_fee"]
+    amount: PositiveDecimal
+    currency: CurrencyCode = Field(description="Must be the order's currency")
+    received_on: IsoDate
+    reference: Text = Field(description="Bank reference of the remittance")
+
+
+class ShipmentWithoutBalanceIn(Input):
+    reason: LongText
+
+
+class ShipmentIn(Input):
+    shipped_on: IsoDate
+    carrier: Text
+    transport_document: Text = Field(description="B/L, AWB or CMR number")
