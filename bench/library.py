@@ -98,7 +98,7 @@ class Seeder:
         kind = rng.random()
         in_production = kind >= 0.94
         order = Order.create(
-            reference_=f"SEED-{self.serial:07d}", customer_id=customer.id,
+            reference=f"SEED-{self.serial:07d}", customer_id=customer.id,
             customer_country=customer.country, customer_region=customer.region,
             currency="USD", incoterm=rng.choice(("FOB", "CIF", "EXW", "DDP")),
             delivery_date=self.today + timedelta(days=rng.randint(-90, 365)),

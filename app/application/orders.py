@@ -62,7 +62,7 @@ class Orders:
         def build() -> Order:
             customer = self._store.load(customer_id, Customer, "Customer")
             return Order.create(
-                reference_=reference, customer_id=customer.id,
+                reference=reference, customer_id=customer.id,
                 customer_country=customer.country, customer_region=customer.region,
                 currency=currency, incoterm=incoterm, delivery_date=delivery_date,
                 samples_required=samples_required, payment_terms=payment_terms, lines=lines,
