@@ -28,18 +28,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.config import Settings
+from app.domain import roles
 
-ROLES: tuple[str, ...] = (
-    "manager",
-    "supervisor",
-    "accountant",
-    "purchaser",
-    "merchandiser",
-    "qc",
-    "supplier",
-    "bi",
-)
-STAFF_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r not in ("supplier", "bi"))
+# SPEC.md §2, defined once in the domain (the gates check the same sets).
+ROLES, STAFF_ROLES = roles.ROLES, roles.STAFF
 
 SECRET_FILE_NAME = "jwt-secret"
 # RFC 7518 §3.2: an HS256 key must be at least as long as the hash (256 bits).

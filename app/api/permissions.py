@@ -17,20 +17,18 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.api.auth import ROLES, STAFF_ROLES, Principal, require_roles
+from app.api.auth import Principal, require_roles
+from app.domain.roles import MANAGERS, ROLES, STAFF, SUPERVISORS
 from app.domain.values import Actor
 
 # ---- role sets (SPEC.md §2) -----------------------------------------------------
-MANAGER = ("manager",)
-# "A manager may everything a supervisor may."
-SUPERVISORS = ("supervisor", "manager")
+# The domain defines the sets its rules name (MANAGERS confirm, SUPERVISORS
+# review and waive, STAFF: the company's own people); the API's own are here.
 ACCOUNTANT = ("accountant",)
 PURCHASER = ("purchaser",)
 SUPPLIER = ("supplier",)
-# Everyone employed by the company; suppliers and BI tools are outsiders.
-STAFF = STAFF_ROLES
 # The staff and BI tools (read-only).
-STAFF_AND_BI = (*STAFF_ROLES, "bi")
+STAFF_AND_BI = (*STAFF, "bi")
 # Who answers for money: the managers, the accountant, and BI reading it.
 MONEY_READERS = ("manager", "accountant", "supervisor", "bi")
 # The raw event feed: BI tools and the manager who spot-checks everything.
@@ -62,12 +60,12 @@ RecordCustomerAnswers = _may(SUPERVISORS)  # sample decisions, signed-back PIs
 IssueProformaInvoices = _may(SUPERVISORS)
 AmendPaymentTerms = _may(SUPERVISORS)
 AnalyseCosts = _may(COSTING)
-ApproveMargins = _may(MANAGER)  # G2
-ConfirmOrders = _may(MANAGER)  # G1
+ApproveMargins = _may(MANAGERS)  # G2
+ConfirmOrders = _may(MANAGERS)  # G1
 CancelOrders = _may(SUPERVISORS)
 RecordPayments = _may(ACCOUNTANT)
 ReleaseProduction = _may(SUPERVISORS)
-ApproveShipmentWithoutBalance = _may(MANAGER)  # G4
+ApproveShipmentWithoutBalance = _may(MANAGERS)  # G4
 RecordShipments = _may(SOURCING)  # booking and documents: the purchaser
 CloseOrders = _may(SUPERVISORS)
 
