@@ -4,14 +4,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from eventsourcing.persistence import IntegrityError, OperationalError
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict
 
-from eventsourcing.persistence import IntegrityError, OperationalError
-
 from app.api.auth import Forbidden, Unauthorized
-from app.api.errors import PROBLEM_RESPONSES, install_error_handlers, problem
+from app.api.errors import install_error_handlers, problem
 from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.application.dto import PreconditionFailed
 from app.application.idempotency import IdempotencyInFlight, IdempotencyKeyReused
 from app.domain.errors import (

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Response
 
 from app.api.conditions import Keyed
 from app.api.deps import GendanDep
-from app.api.errors import PROBLEM_RESPONSES
 from app.api.links import CUSTOMER_LINKS
 from app.api.permissions import ReadOrders, RegisterCustomers, actor
 from app.api.schemas.customers import CustomerCreate, CustomerPublic
+from app.api.schemas.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 

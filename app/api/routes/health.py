@@ -9,7 +9,7 @@ import sqlalchemy.exc
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.errors import PROBLEM_RESPONSES
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.projections.reads import NotReady
 
 router = APIRouter(tags=["health"])

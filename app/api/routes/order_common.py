@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import Body, Response
 
-from app.api.errors import PROBLEM_RESPONSES
 from app.api.schemas.common import Empty
 from app.api.schemas.orders import OrderPublic
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.application.dto import CommandResult
 
 RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -14,9 +14,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from app.api.deps import GendanDep, ReadsDep
-from app.api.errors import PROBLEM_RESPONSES
 from app.api.fields import IsoDateTime, OrderState
 from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.reads import (
     AuditPage,
     BoardPage,

@@ -10,10 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from app.api.deps import ReadsDep
-from app.api.errors import PROBLEM_RESPONSES
 from app.api.fields import PurchaseOrderState
 from app.api.permissions import ActAsSupplier, ReadBoards, ReadMoney
 from app.api.routes.reads import READ_PROBLEMS, Cursor, Limit, MinPosition, _caught_up
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.sourcing_reads import (
     Payables,
     PurchaseOrderRowsPage,

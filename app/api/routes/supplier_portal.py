@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from app.api.conditions import Keyed
 from app.api.deps import GendanDep
-from app.api.errors import OPENAPI_MODELS, PROBLEM_RESPONSES
+from app.api.errors import OPENAPI_MODELS
 from app.api.permissions import ActAsSupplier
 from app.api.routes.order_common import answer
 from app.api.schemas.portal import (
@@ -19,6 +19,7 @@ from app.api.schemas.portal import (
     DeliveryNoteIn,
     SupplierPurchaseOrderPublic,
 )
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.signed import Signed
 
 router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"])
