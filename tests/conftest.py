@@ -2,8 +2,14 @@
 
 ``store`` parametrises a test over SQLite and PostgreSQL, so both stores run
 the same cases. Each PostgreSQL test database is created here and dropped
-afterwards. When PostgreSQL does not answer, its cases are skipped on a
-developer's machine but fail when GENDAN_REQUIRE_POSTGRES=1 (CI, `make test`).
+afterwards.
+
+PostgreSQL is the tests' own: a private throwaway cluster (tests/pgcluster.py)
+started by the first test that needs it (so `pytest tests/unit` starts none)
+and removed at the end of the session, so no test touches anyone's database.
+GENDAN_TEST_PG (an admin URL) points the tests at another server instead.
+When PostgreSQL cannot be had, its cases are skipped on a developer's machine
+but fail when GENDAN_REQUIRE_POSTGRES=1 (CI, `make test`).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import psycopg
@@ -19,51 +26,112 @@ import pytest
 
 from app.config import Settings
 from tests.live import Api, LiveServer
+from tests.pgcluster import INSTALL_HINT, PgCluster, PgClusterError, find_bindir
 
-PG_ADMIN_URL = os.environ.get("GENDAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_PG = os.environ.get("GENDAN_TEST_PG")
 REQUIRE_PG = os.environ.get("GENDAN_REQUIRE_POSTGRES") == "1"
 STORES = ("sqlite", "postgres")
 
+_session_cluster: PgCluster | None = None
+_session_cluster_problem: str | None = None  # why it did not start: asked once, not per test
 
-def _pg_available() -> str | None:
+
+def _unavailable(problem: str) -> NoReturn:
+    if REQUIRE_PG:
+        pytest.fail(f"PostgreSQL is required (GENDAN_REQUIRE_POSTGRES=1): {problem}",
+                    pytrace=False)
+    pytest.skip(f"PostgreSQL not available: {problem}")
+
+
+def _start_private_cluster() -> PgCluster:
+    """Without the binaries a required run ends at once with the line that
+    installs them, rather than failing every PostgreSQL case one by one."""
+    bindir = find_bindir()
+    if bindir is None:
+        if REQUIRE_PG:
+            pytest.exit(INSTALL_HINT, returncode=1)
+        pytest.skip(INSTALL_HINT)
+    return PgCluster(bindir).start()
+
+
+def private_cluster() -> PgCluster:
+    """A started private cluster of the caller's own; the caller removes it."""
     try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+        return _start_private_cluster()
+    except PgClusterError as exc:
+        _unavailable(str(exc))
+
+
+def pg_admin_url() -> str:
+    """The session's PostgreSQL: GENDAN_TEST_PG, else the private cluster,
+    started on the first call and removed by pytest_sessionfinish."""
+    global _session_cluster, _session_cluster_problem
+    if TEST_PG:
+        return TEST_PG
+    if _session_cluster is None and _session_cluster_problem is None:
+        try:
+            _session_cluster = _start_private_cluster()
+        except PgClusterError as exc:
+            _session_cluster_problem = str(exc)
+    if _session_cluster is None:
+        _unavailable(str(_session_cluster_problem))
+    return _session_cluster.admin_url
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Also when the session failed or was interrupted. Last, because a
+    session cut short tears its fixtures down in pytest's own
+    pytest_sessionfinish, and they drop their databases on this cluster."""
+    global _session_cluster
+    if _session_cluster is not None:
+        _session_cluster.remove()
+        _session_cluster = None
+
+
+def _pg_available(admin_url: str) -> str | None:
+    try:
+        with psycopg.connect(admin_url, connect_timeout=3):
             return None
     except psycopg.Error as exc:
         return str(exc)
 
 
-def _create_pg_database() -> str:
-    problem = _pg_available()
+def _create_pg_database(admin_url: str) -> str:
+    problem = _pg_available(admin_url)
     if problem:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (GENDAN_REQUIRE_POSTGRES=1): {problem}")
-        pytest.skip(f"PostgreSQL not available: {problem}")
+        _unavailable(problem)
     name = f"gendan_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-def _drop_pg_database(url: str) -> None:
+def _drop_pg_database(admin_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Databases:
-    """Makes empty databases of either kind and drops them at teardown."""
+    """Makes empty databases of either kind and drops them at teardown.
 
-    def __init__(self, tmp: Path):
+    PostgreSQL databases go to ``admin_url``'s server, by default the
+    session's (resolved on first use, so SQLite-only tests start no cluster).
+    """
+
+    def __init__(self, tmp: Path, admin_url: str | None = None):
         self.tmp = tmp
-        self.pg_urls: list[str] = []
+        self.admin_url = admin_url
+        self.pg_urls: list[tuple[str, str]] = []  # (admin URL, database URL)
 
     def settings(self, kind: str, **overrides) -> Settings:
         var = self.tmp / uuid.uuid4().hex[:8]
         var.mkdir(parents=True)
         if kind == "postgres":
-            url = _create_pg_database()
-            self.pg_urls.append(url)
+            admin_url = self.admin_url or pg_admin_url()
+            url = _create_pg_database(admin_url)
+            self.pg_urls.append((admin_url, url))
         else:
             url = f"sqlite:///{var / 'gendan.db'}"
         values = dict(
@@ -74,8 +142,8 @@ class Databases:
         return Settings(**values)
 
     def close(self) -> None:
-        for url in self.pg_urls:
-            _drop_pg_database(url)
+        for admin_url, url in self.pg_urls:
+            _drop_pg_database(admin_url, url)
 
 
 @pytest.fixture(params=STORES)
@@ -94,7 +162,7 @@ def databases(tmp_path) -> Iterator[Databases]:
 @pytest.fixture
 def fresh_settings(databases, store) -> Settings:
     """Settings for a new, migrated, empty database of the ``store`` kind."""
-    from app.store import migrate
+    from app.application.migrate import migrate
 
     settings = databases.settings(store)
     migrate(settings)
