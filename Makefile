@@ -19,8 +19,9 @@ serve: $(VENV)/.installed
 
 # The layers (import-linter contracts in pyproject.toml) and the declared
 # dependencies (deptry) are checked before the tests.
-# GENDAN_REQUIRE_POSTGRES=1: the PostgreSQL cases fail, never skip, when the
-# database on 127.0.0.1:5432 does not answer.
+# The PostgreSQL cases run on a private throwaway cluster the tests start
+# (tests/pgcluster.py; PostgreSQL installed, not running) or on GENDAN_TEST_PG;
+# GENDAN_REQUIRE_POSTGRES=1: they fail, never skip, when it cannot be had.
 test: $(VENV)/.installed
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/deptry .
