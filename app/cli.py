@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from app.config import Settings
 
 
@@ -115,9 +117,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _settings() -> Settings:
+    """The environment's settings, or exit with one line per refused
+    ``GENDAN_`` variable (no traceback, and no value: a URL may hold a password)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        refused = "; ".join(
+            f"GENDAN_{'_'.join(map(str, error['loc'])).upper()}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        sys.exit(f"gendan: {refused}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    args.func(Settings(), args)
+    args.func(_settings(), args)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ library's own environment is built from these settings (``eventsourcing_env``).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Above these order totals only CASH, TT and LC are accepted (G3). The source
@@ -28,6 +29,16 @@ DEFAULT_LARGE_AMOUNTS = {
     "CAD": Decimal("14000"),
     "AED": Decimal("37000"),
 }
+
+
+# The stores the service runs on: what is_memory, is_postgres and
+# sqlite_path below understand. Any other URL used to pass and fail much
+# later (an IndexError from sqlite_path), so it is refused on loading.
+SUPPORTED_DATABASE_URLS = (
+    "sqlite:///<path>, postgresql://user:password@host:port/dbname "
+    "(or postgres://, postgresql+<driver>://) or memory:"
+)
+_SUPPORTED_DATABASE_URL = re.compile(r"memory:|sqlite:///.+|(postgresql(\+\w+)?|postgres)://.+")
 
 
 class Settings(BaseSettings):
@@ -72,6 +83,16 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: float = 48.0
     # Larger request bodies are refused with 413 before any parsing (app.api.limits).
     max_body_bytes: int = 1_048_576
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_store(cls, url: str) -> str:
+        if not _SUPPORTED_DATABASE_URL.fullmatch(url):
+            # The scheme only: the rest of the URL may hold a password.
+            shown = repr(url.split(":", 1)[0] + ":...") if ":" in url else "without a scheme"
+            raise ValueError(f"unsupported database URL {shown}; "
+                             f"use {SUPPORTED_DATABASE_URLS}")
+        return url
 
     @property
     def is_memory(self) -> bool:
