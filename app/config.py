@@ -42,7 +42,11 @@ _SUPPORTED_DATABASE_URL = re.compile(r"memory:|sqlite:///.+|(postgresql(\+\w+)?|
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GENDAN_", extra="ignore")
+    # hide_input_in_errors: a refused setting's error (a traceback at start,
+    # wherever Settings() is built) never shows its value, which may hold a
+    # database password or the JWT secret.
+    model_config = SettingsConfigDict(env_prefix="GENDAN_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = "sqlite:///./var/gendan.db"
     var_dir: Path = Path("var")
