@@ -1,4 +1,4 @@
-"""The read-model tables (SQLAlchemy Core), created by Alembic only.
+"""The read-model tables, one SQLModel table class each, created by Alembic only.
 
 Choices that make a rebuild give byte-identical rows on both stores:
 - money is stored as integer minor units (``*_minor``: cents, yen...) with the
@@ -7,24 +7,37 @@ Choices that make a rebuild give byte-identical rows on both stores:
 - timestamps are ISO 8601 text in UTC with microseconds (``values.utc_text``), so
   they sort as text and never lose their zone on SQLite;
 - ids are UUIDs as text.
+
+A column names its SQL type (``sa_type``) unless SQLModel's own is the one
+the migrations created (``int``, ``bool``, ``date``): SQLModel would store a
+``str`` as VARCHAR, not TEXT or VARCHAR(36), and a ``UUID`` natively, not as
+text. The projections and the
+queries use each class's Core table (``board = BoardRow.__table__``): the
+bulk writes stay Core (app/projections/bulk.py).
+
+Where an API answer is the row itself, its fields are stated once, in a
+base both derive from (SQLModel's "multiple models"): ``SupplierBase`` (an
+item of the suppliers list) and ``CustomerBase`` (a customer as the API
+answers it, ``CustomerPublic``). The other rows differ from their answers
+by design and stay apart: money is stored as minor units beside the
+currency and answered as decimal strings; timestamps are stored as text and
+answered as datetimes; JSON columns hold what the answers type field by
+field (or hide: the board's facts, a PO's received quantities); and the
+answers add what depends on today's date (overdue, days late, an unsigned
+PO's age) or on other rows (a supplier's name and rates beside its
+performance counters), or reshape the row (the audit row's actor in two
+columns is one object in the event record).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    text,
-)
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, Index, MetaData, String, Text, text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
 
 metadata = MetaData(
     naming_convention={
@@ -34,52 +47,75 @@ metadata = MetaData(
     }
 )
 
-# One row per read model: the global position of the last event it applied.
-tracking = Table(
-    "rm_tracking",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-)
+# The SQL types the columns share (a type object may serve many columns).
+ID = String(36)  # a UUID as text
+AT = String(32)  # a timestamp as ISO 8601 text (values.utc_text)
+CURRENCY = String(3)
 
-# Customer names for the board and finance rows (customers precede their orders
-# in the global order, so the name is always known when an order is created).
-customers = Table(
-    "rm_customers",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("country", String(2), nullable=False),
-    Column("region", String(32), nullable=False),
-    Column("position", BigInteger, nullable=False),
-)
 
-board = Table(
-    "rm_board",
-    metadata,
-    Column("order_id", String(36), primary_key=True),
-    Column("reference", Text, nullable=False),
-    Column("customer_id", String(36), nullable=False, index=True),
-    Column("customer_name", Text, nullable=True),
-    Column("state", String(20), nullable=False),
-    Column("owner", Text, nullable=False, index=True),
-    Column("currency", String(3), nullable=False),
-    Column("total_minor", BigInteger, nullable=False),
-    Column("delivery_date", Date, nullable=False),
-    Column("next_milestone", Text, nullable=True),
-    Column("blockers", JSON, nullable=False),
-    Column("alerts", JSON, nullable=False),
+class ReadModel(SQLModel, registry=registry(metadata=metadata)):
+    """The base of the read-model tables: their own registry and MetaData
+    (the naming convention above), apart from any other SQLModel table."""
+
+
+class TrackingRow(ReadModel, table=True):
+    """One row per read model: the global position of the last event it applied."""
+
+    __tablename__ = "rm_tracking"
+
+    name: str = Field(primary_key=True, sa_type=String(64))
+    position: int = Field(sa_type=BigInteger)
+
+
+class CustomerBase(SQLModel):
+    """A customer as registered (its region follows from its country)."""
+
+    id: UUID = Field(primary_key=True, sa_type=ID)
+    name: str = Field(sa_type=Text)
+    country: str = Field(sa_type=String(2))
+    region: str = Field(sa_type=String(32))
+
+
+class CustomerRow(CustomerBase, ReadModel, table=True):
+    """Customer names for the board and finance rows (customers precede their
+    orders in the global order, so the name is always known when an order is
+    created)."""
+
+    __tablename__ = "rm_customers"
+
+    position: int = Field(sa_type=BigInteger)
+
+
+class BoardRow(ReadModel, table=True):
+    __tablename__ = "rm_board"
+    __table_args__ = (
+        # The board's sort order, and the keyset its cursor walks, behind each
+        # of its two state filters (app/projections/reads.py, migration 0003):
+        # a state's rows in that order, so a page reads its 50 rows and no more.
+        Index("ix_rm_board_state_delivery_date_order_id", "state", "delivery_date", "order_id"),
+    )
+
+    order_id: str = Field(primary_key=True, sa_type=ID)
+    reference: str = Field(sa_type=Text)
+    customer_id: str = Field(sa_type=ID, index=True)
+    customer_name: str | None = Field(sa_type=Text)
+    state: str = Field(sa_type=String(20))
+    owner: str = Field(sa_type=Text, index=True)
+    currency: str = Field(sa_type=CURRENCY)
+    total_minor: int = Field(sa_type=BigInteger)
+    delivery_date: date
+    next_milestone: str | None = Field(sa_type=Text)
+    blockers: list[str] = Field(sa_type=JSON)
+    alerts: list[dict[str, Any]] = Field(sa_type=JSON)
     # What the blockers are derived from (samples, margin, payments...); kept
     # here so the board needs no other read model. Not shown to clients.
-    Column("facts", JSON, nullable=False),
-    Column("created_at", String(32), nullable=False),
-    Column("updated_at", String(32), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    # The board's sort order, and the keyset its cursor walks, behind each
-    # of its two state filters (app/projections/reads.py, migration 0003):
-    # a state's rows in that order, so a page reads its 50 rows and no more.
-    Index("ix_rm_board_state_delivery_date_order_id", "state", "delivery_date", "order_id"),
-)
+    facts: dict[str, Any] = Field(sa_type=JSON)
+    created_at: str = Field(sa_type=AT)
+    updated_at: str = Field(sa_type=AT)
+    position: int = Field(sa_type=BigInteger)
+
+
+board = BoardRow.__table__
 
 # The board without a state filter shows the open orders: their rows alone,
 # in the board's order. Partial, so the closed and cancelled orders (most of
@@ -89,130 +125,151 @@ OPEN_ORDERS = "state NOT IN ('closed', 'cancelled')"
 Index("ix_rm_board_open", board.c.delivery_date, board.c.order_id,
       postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS))
 
-finance = Table(
-    "rm_finance",
-    metadata,
-    Column("order_id", String(36), primary_key=True),
-    Column("reference", Text, nullable=False),
-    Column("customer_id", String(36), nullable=False, index=True),
-    Column("customer_name", Text, nullable=True),
-    Column("currency", String(3), nullable=False, index=True),
-    Column("state", String(20), nullable=False),
-    Column("deposit_percent", String(16), nullable=False),  # Decimal as text
-    Column("contract_minor", BigInteger, nullable=False),
-    Column("deposit_due_minor", BigInteger, nullable=False),
-    Column("deposit_received_minor", BigInteger, nullable=False),
-    Column("balance_received_minor", BigInteger, nullable=False),
-    Column("paid_minor", BigInteger, nullable=False),
-    Column("balance_due_minor", BigInteger, nullable=False),
-    Column("fees_received_minor", BigInteger, nullable=False),
-    Column("margin", String(16), nullable=True),  # Decimal fraction as text
-    Column("margin_approved", Boolean, nullable=False),
-    Column("shipment_without_balance", Boolean, nullable=False),
-    Column("shipment_without_balance_reason", Text, nullable=True),
-    Column("alerts", JSON, nullable=False),
+
+class FinanceRow(ReadModel, table=True):
+    __tablename__ = "rm_finance"
+
+    order_id: str = Field(primary_key=True, sa_type=ID)
+    reference: str = Field(sa_type=Text)
+    customer_id: str = Field(sa_type=ID, index=True)
+    customer_name: str | None = Field(sa_type=Text)
+    currency: str = Field(sa_type=CURRENCY, index=True)
+    state: str = Field(sa_type=String(20))
+    deposit_percent: str = Field(sa_type=String(16))  # Decimal as text
+    contract_minor: int = Field(sa_type=BigInteger)
+    deposit_due_minor: int = Field(sa_type=BigInteger)
+    deposit_received_minor: int = Field(sa_type=BigInteger)
+    balance_received_minor: int = Field(sa_type=BigInteger)
+    paid_minor: int = Field(sa_type=BigInteger)
+    balance_due_minor: int = Field(sa_type=BigInteger)
+    fees_received_minor: int = Field(sa_type=BigInteger)
+    margin: str | None = Field(sa_type=String(16))  # Decimal fraction as text
+    margin_approved: bool
+    shipment_without_balance: bool
+    shipment_without_balance_reason: str | None = Field(sa_type=Text)
+    alerts: list[dict[str, Any]] = Field(sa_type=JSON)
     # Position of the OrderCreated event: the list's stable order and cursor.
-    Column("created_position", BigInteger, nullable=False, unique=True),
-    Column("position", BigInteger, nullable=False),
-)
+    created_position: int = Field(sa_type=BigInteger, unique=True)
+    position: int = Field(sa_type=BigInteger)
 
-audit = Table(
-    "rm_audit",
-    metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("order_id", String(36), nullable=True, index=True),
-    Column("aggregate_id", String(36), nullable=False),
-    Column("aggregate_type", String(16), nullable=False),
-    Column("type", String(64), nullable=False, index=True),
-    Column("version", Integer, nullable=False),
-    Column("actor_sub", Text, nullable=False, index=True),
-    Column("actor_role", String(16), nullable=False),
-    Column("occurred_at", String(32), nullable=False, index=True),
-    Column("data", JSON, nullable=False),
-)
 
-# Supplier names for the PO board and the supplier reads (a supplier is
-# registered before its first PO, as a customer before its first order).
-suppliers = Table(
-    "rm_suppliers",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("country", String(2), nullable=False),
-    Column("position", BigInteger, nullable=False),
-)
+class AuditRow(ReadModel, table=True):
+    __tablename__ = "rm_audit"
 
-# The PO board (app/projections/purchase_orders.py): one row per purchase
-# order. ``overdue`` and the age of an unsigned PO depend on today's date:
-# computed when read, never stored.
-purchase_orders = Table(
-    "rm_purchase_orders",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("supplier_id", String(36), nullable=False),
-    Column("supplier_name", Text, nullable=True),
-    Column("order_id", String(36), nullable=True, index=True),
-    Column("currency", String(3), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("signed", Boolean, nullable=False),  # placed: the current revision signed back
-    Column("signed_revision", Integer, nullable=True),  # the latest revision signed back
+    position: int = Field(primary_key=True, sa_type=BigInteger,
+                          sa_column_kwargs={"autoincrement": False})
+    order_id: str | None = Field(sa_type=ID, index=True)
+    aggregate_id: str = Field(sa_type=ID)
+    aggregate_type: str = Field(sa_type=String(16))
+    type: str = Field(sa_type=String(64), index=True)
+    version: int
+    actor_sub: str = Field(sa_type=Text, index=True)
+    actor_role: str = Field(sa_type=String(16))
+    occurred_at: str = Field(sa_type=AT, index=True)
+    data: dict[str, Any] = Field(sa_type=JSON)
+
+
+class SupplierBase(SQLModel):
+    """A supplier as the suppliers list shows it."""
+
+    id: UUID = Field(primary_key=True, sa_type=ID)
+    name: str = Field(sa_type=Text)
+    country: str = Field(sa_type=String(2))
+
+
+class SupplierRow(SupplierBase, ReadModel, table=True):
+    """Supplier names for the PO board and the supplier reads (a supplier is
+    registered before its first PO, as a customer before its first order)."""
+
+    __tablename__ = "rm_suppliers"
+
+    position: int = Field(sa_type=BigInteger)
+
+
+class PurchaseOrderBoardRow(ReadModel, table=True):
+    """The PO board (app/projections/purchase_orders.py): one row per purchase
+    order. ``overdue`` and the age of an unsigned PO depend on today's date:
+    computed when read, never stored."""
+
+    __tablename__ = "rm_purchase_orders"
+    __table_args__ = (
+        # A supplier's POs in list order (the supplier portal, performance, payables).
+        Index("ix_rm_purchase_orders_supplier_id_created_position",
+              "supplier_id", "created_position"),
+    )
+
+    id: str = Field(primary_key=True, sa_type=ID)
+    supplier_id: str = Field(sa_type=ID)
+    supplier_name: str | None = Field(sa_type=Text)
+    order_id: str | None = Field(sa_type=ID, index=True)
+    currency: str = Field(sa_type=CURRENCY)
+    state: str = Field(sa_type=String(16))
+    revision: int
+    signed: bool  # placed: the current revision signed back
+    signed_revision: int | None  # the latest revision signed back
     # The latest revision sent (what the supplier sees), its hash, when it
     # was sent, its total and earliest delivery date: the supplier's list
     # shows these, never a revision in preparation.
-    Column("sent_revision", Integer, nullable=True),
-    Column("content_hash", String(64), nullable=True),
-    Column("last_sent_at", String(32), nullable=True),
-    Column("sent_total_minor", BigInteger, nullable=True),
-    Column("sent_due_date", Date, nullable=True),
+    sent_revision: int | None
+    content_hash: str | None = Field(sa_type=String(64))
+    last_sent_at: str | None = Field(sa_type=AT)
+    sent_total_minor: int | None = Field(sa_type=BigInteger)
+    sent_due_date: date | None
     # When the current revision was sent (null while it is in preparation).
-    Column("sent_at", String(32), nullable=True),
-    Column("due_date", Date, nullable=False),  # earliest delivery date of the current lines
-    Column("total_minor", BigInteger, nullable=False),
-    Column("lines", JSON, nullable=False),
+    sent_at: str | None = Field(sa_type=AT)
+    due_date: date  # earliest delivery date of the current lines
+    total_minor: int = Field(sa_type=BigInteger)
+    lines: list[dict[str, Any]] = Field(sa_type=JSON)
     # line_no -> cumulative received/accepted and whether a receipt closed the
     # line; kept apart from ``lines`` so an amendment that drops a line and a
     # later one that brings it back lose nothing (as the aggregate keeps them).
-    Column("received", JSON, nullable=False),
-    Column("fully_received", Boolean, nullable=False),
-    Column("receipts", Integer, nullable=False),
-    Column("last_received_on", Date, nullable=True),
-    Column("invoiced_minor", BigInteger, nullable=False),
-    Column("paid_minor", BigInteger, nullable=False),
-    Column("adjusted_minor", BigInteger, nullable=False),
-    Column("alerts", JSON, nullable=False),
-    Column("open_alerts", Integer, nullable=False),  # len(alerts), for SUM() per supplier
-    Column("created_at", String(32), nullable=False),
-    Column("updated_at", String(32), nullable=False),
+    received: dict[str, Any] = Field(sa_type=JSON)
+    fully_received: bool
+    receipts: int
+    last_received_on: date | None
+    invoiced_minor: int = Field(sa_type=BigInteger)
+    paid_minor: int = Field(sa_type=BigInteger)
+    adjusted_minor: int = Field(sa_type=BigInteger)
+    alerts: list[dict[str, Any]] = Field(sa_type=JSON)
+    open_alerts: int  # len(alerts), for SUM() per supplier
+    created_at: str = Field(sa_type=AT)
+    updated_at: str = Field(sa_type=AT)
     # Position of the PurchaseOrderDrafted event: the list's order and cursor.
-    Column("created_position", BigInteger, nullable=False, unique=True),
-    Column("position", BigInteger, nullable=False),
-    # A supplier's POs in list order (the supplier portal, performance, payables).
-    Index("ix_rm_purchase_orders_supplier_id_created_position",
-          "supplier_id", "created_position"),
-)
+    created_position: int = Field(sa_type=BigInteger, unique=True)
+    position: int = Field(sa_type=BigInteger)
 
-# Supplier performance (app/projections/supplier_performance.py): counters
-# from receipts, invoices and counter-proposals. Rates are divided when read;
-# quantities are exact decimals as text.
-supplier_performance = Table(
-    "rm_supplier_performance",
-    metadata,
-    Column("supplier_id", String(36), primary_key=True),
-    Column("receipts", Integer, nullable=False),
-    Column("lines_due_received", Integer, nullable=False),
-    Column("lines_on_time", Integer, nullable=False),
-    Column("ordered_quantity", String(40), nullable=False),
-    Column("accepted_quantity", String(40), nullable=False),
-    Column("rejected_quantity", String(40), nullable=False),
-    Column("short_deliveries", Integer, nullable=False),
-    Column("over_deliveries", Integer, nullable=False),
-    Column("price_deviations", Integer, nullable=False),
-    Column("invoice_price_deviations", Integer, nullable=False),
-    Column("counter_proposals", Integer, nullable=False),
-    Column("alerts_raised", Integer, nullable=False),
-    Column("position", BigInteger, nullable=False),
-)
+
+class SupplierPerformanceRow(ReadModel, table=True):
+    """Supplier performance (app/projections/supplier_performance.py): counters
+    from receipts, invoices and counter-proposals. Rates are divided when read;
+    quantities are exact decimals as text."""
+
+    __tablename__ = "rm_supplier_performance"
+
+    supplier_id: str = Field(primary_key=True, sa_type=ID)
+    receipts: int
+    lines_due_received: int
+    lines_on_time: int
+    ordered_quantity: str = Field(sa_type=String(40))
+    accepted_quantity: str = Field(sa_type=String(40))
+    rejected_quantity: str = Field(sa_type=String(40))
+    short_deliveries: int
+    over_deliveries: int
+    price_deviations: int
+    invoice_price_deviations: int
+    counter_proposals: int
+    alerts_raised: int
+    position: int = Field(sa_type=BigInteger)
+
+
+# The Core tables, as the projections write them and the queries read them.
+tracking = TrackingRow.__table__
+customers = CustomerRow.__table__
+finance = FinanceRow.__table__
+audit = AuditRow.__table__
+suppliers = SupplierRow.__table__
+purchase_orders = PurchaseOrderBoardRow.__table__
+supplier_performance = SupplierPerformanceRow.__table__
 
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
 READ_MODEL_TABLES = (customers, board, finance, audit, suppliers, purchase_orders,
