@@ -1,7 +1,9 @@
 """Answers of the read endpoints (board, finance, audit, events).
 
 Amounts are decimal strings with the currency's minor units ("2550.00",
-"1500" for JPY); dates and times ISO 8601, times in UTC.
+"1500" for JPY); dates and times ISO 8601, times in UTC. None of these is a
+read model's row as stored (minor units, text timestamps, JSON columns, what
+depends on today's date): app/projections/tables.py says why they stay apart.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ supplier portal's list, supplier performance, payables).
 Amounts are decimal strings with the currency's minor units ("2550.00");
 quantities and unit prices decimal strings as recorded ("1000", "0.1250");
 rates decimal strings with four places ("0.9500"); dates ISO 8601, times UTC.
+A supplier in the list is the read model's row (its fields are declared once,
+in app/projections/tables.py); the other answers are not, and that module
+says why.
 """
 
 from __future__ import annotations
@@ -16,16 +19,17 @@ from pydantic import BaseModel, Field
 
 from app.api.fields import PurchaseOrderState, SupplierStatus
 from app.api.schemas.common import AlertPublic, Amount
+from app.projections.tables import SupplierBase
 
 Quantity = Field(description="Decimal string", examples=["1000"])
 Rate = Field(description="A fraction as a decimal string with 4 places; null when nothing "
                          "was measured yet", examples=["0.9500"])
 
 
-class SupplierListItem(BaseModel):
-    id: UUID
-    name: str
-    country: str
+# The rm_suppliers row without its position (SQLModel's "multiple models").
+# No docstring: OpenAPI would add it to the component as a description.
+class SupplierListItem(SupplierBase):
+    pass
 
 
 class SuppliersPage(BaseModel):
