@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.api.fields import CountryCode, Text
 from app.api.schemas.common import Input
+from app.projections.tables import CustomerBase
 
 
 class CustomerCreate(Input):
@@ -15,8 +14,8 @@ class CustomerCreate(Input):
     country: CountryCode = Field(description="ISO 3166-1 alpha-2")
 
 
-class CustomerPublic(BaseModel):
-    id: UUID
-    name: str
-    country: str
-    region: str
+# The same fields as the customers' read-model row (SQLModel's "multiple
+# models"), though answered from the event store. (No docstring: it would
+# become the schema's description in openapi.json.)
+class CustomerPublic(CustomerBase):
+    pass
