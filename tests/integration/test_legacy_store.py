@@ -54,7 +54,16 @@ def _load_legacy(settings, legacy: dict[str, Any]) -> None:
         gendan.close()
 
 
-def _answers(server: LiveServer, legacy: dict[str, Any]) -> dict[str, Any]:
+def _answers(settings, legacy: dict[str, Any]) -> dict[str, Any]:
+    """What a server on this store answers now (less today's figures)."""
+    server = LiveServer(settings, migrate=False).start()
+    try:
+        return _without_todays(_get_all(server, legacy))
+    finally:
+        server.stop()
+
+
+def _get_all(server: LiveServer, legacy: dict[str, Any]) -> dict[str, Any]:
     token = issue_token(server.settings, "legacy-reader", "manager")
     answers = {}
     with httpx.Client(base_url=server.url, timeout=30,
@@ -79,19 +88,11 @@ def test_a_store_written_before_the_move_opens_and_answers_as_before(fresh_setti
     _load_legacy(fresh_settings, legacy)
     expected = _without_todays(legacy["answers"])
 
-    server = LiveServer(fresh_settings, migrate=False).start()
-    try:
-        live = _without_todays(_answers(server, legacy))
-    finally:
-        server.stop()
+    live = _answers(fresh_settings, legacy)
     for url in expected:
         assert live[url] == expected[url], url
 
     assert rebuild_all(fresh_settings) == legacy["last_position"]
-    server = LiveServer(fresh_settings, migrate=False).start()
-    try:
-        rebuilt = _without_todays(_answers(server, legacy))
-    finally:
-        server.stop()
+    rebuilt = _answers(fresh_settings, legacy)
     for url in expected:
         assert rebuilt[url] == expected[url], url
