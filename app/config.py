@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     run_projections: bool = True
     # How long a read with ?min_position=N waits before answering 503.
     read_wait_seconds: float = 5.0
+    # How many such reads may wait at once in a process; past it 503 at once.
+    read_waiters_max: int = Field(64, ge=1)
     projection_poll_seconds: float = 0.2
     # After a wake-up following a busy batch, wait this long to gather more
     # events into the next batch (see ProjectionRunner._loop).
@@ -87,6 +89,10 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: float = 48.0
     # Larger request bodies are refused with 413 before any parsing (app.api.limits).
     max_body_bytes: int = 1_048_576
+    # Larger request headers (names + values, all of them) are refused with
+    # 431 before authentication: uvicorn with httptools bounds the request
+    # line, not the headers (FACTS.md).
+    max_header_bytes: int = Field(16_384, ge=1024)
 
     @field_validator("database_url")
     @classmethod
