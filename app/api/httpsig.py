@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from http_sfv import Dictionary, InnerList, Item
 from http_sfv.types import Token
 
+from app.api.ed25519_checks import check_public_key, check_signature
+
 MAX_WINDOW_SECONDS = 300
 REQUIRED_COMPONENTS = ("@method", "@target-uri", "content-type", "content-digest")
 ALGORITHM = "ed25519"
@@ -117,7 +119,9 @@ def content_digest(body: bytes) -> str:
 
 def parse_public_key(text: str) -> bytes:
     """Raw 32-byte Ed25519 public key from a PEM, or from base64 (standard or
-    URL-safe, padding optional) of the raw key or of its DER encoding."""
+    URL-safe, padding optional) of the raw key or of its DER encoding.
+    Refused (ValueError, saying why): anything else, and a key that is not a
+    canonical point of prime order (``app.api.ed25519_checks``)."""
     text = text.strip()
     if text.startswith("-----BEGIN"):
         if "PRIVATE KEY" in text.split("\n", 1)[0]:
@@ -128,7 +132,9 @@ def parse_public_key(text: str) -> bytes:
             raise ValueError("not a readable PEM public key") from None
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError(f"expected an Ed25519 public key, got {type(key).__name__.lstrip('_')}")
-        return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        check_public_key(raw)
+        return raw
     compact = "".join(text.split()).rstrip("=").replace("-", "+").replace("_", "/")
     try:
         raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
@@ -138,6 +144,7 @@ def parse_public_key(text: str) -> bytes:
         raw = raw[len(_SPKI_ED25519_PREFIX) :]
     if len(raw) != 32:
         raise ValueError(f"an Ed25519 public key is 32 bytes, this decodes to {len(raw)}")
+    check_public_key(raw)
     return raw
 
 
@@ -184,6 +191,7 @@ def verify_request(
     if raw_key is None:
         raise SignatureRefused("unknown_key", f"no active key is registered under keyid {keyid!r}")
     base = signature_base(parts, member)
+    _refuse_degenerate(keyid, raw_key, sig_item.value)
     try:
         Ed25519PublicKey.from_public_bytes(raw_key).verify(sig_item.value, base.encode("ascii"))
     except ValueError:
@@ -195,6 +203,23 @@ def verify_request(
         covered=covered, signature_input=f"{label}={member}", signature=str(sig_item),
         signature_base=base, content_digest=digest,
     )  # fmt: skip
+
+
+def _refuse_degenerate(keyid: str, raw_key: bytes, signature: bytes) -> None:
+    # OpenSSL verifies the constant signature (identity, 0) under a
+    # small-order key for any message: checked here, also for keys
+    # registered before registration refused them.
+    if len(raw_key) != 32:
+        raise SignatureRefused("unknown_key", f"the key registered under {keyid!r} is not an Ed25519 key")
+    try:
+        check_public_key(raw_key)
+    except ValueError as exc:
+        raise SignatureRefused("degenerate_key", f"the key registered under {keyid!r} cannot be trusted: "
+                               f"{exc}; register a new key") from None
+    try:
+        check_signature(signature)
+    except ValueError as exc:
+        raise SignatureRefused("bad_signature", f"the signature cannot be genuine: {exc}") from None
 
 
 def signature_base(parts: HttpRequestParts, member: InnerList) -> str:

@@ -16,6 +16,7 @@ from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, Inva
 from http_message_signatures.algorithms import ED25519
 from http_sfv import Dictionary
 
+from app.api.ed25519_checks import L
 from app.api.httpsig import (
     REQUIRED_COMPONENTS,
     HttpRequestParts,
@@ -27,6 +28,7 @@ from app.api.httpsig import (
     signature_base,
     verify_request,
 )
+from tests.unit.ed25519_cases import DEGENERATE, FORGED_SIGNATURE, IDENTITY_B64, ids
 
 # RFC 9421 Appendix B.1.4 test key.
 RFC_PRIVATE_PEM = (
@@ -420,3 +422,68 @@ def ec_pem() -> str:
 def test_parse_public_key_refuses_other_material(make_text, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_public_key(make_text())
+
+
+# --- degenerate keys and signatures (issue 9, item 1) ------------------------------
+
+
+def forged(parts: HttpRequestParts, signature: bytes) -> HttpRequestParts:
+    return replace_header(parts, "signature", f"sig1=:{base64.b64encode(signature).decode()}:")
+
+
+def spki_pem(raw_key: bytes) -> str:
+    der = bytes.fromhex("302a300506032b6570032100") + raw_key
+    return "-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(der).decode() + "\n-----END PUBLIC KEY-----\n"
+
+
+@pytest.mark.parametrize("encoded", DEGENERATE, ids=ids(DEGENERATE))
+@pytest.mark.parametrize("form", ["base64", "base64url", "der", "pem"])
+def test_parse_public_key_refuses_degenerate_keys(encoded: bytes, form: str) -> None:
+    text = {
+        "base64": lambda: base64.b64encode(encoded).decode(),
+        "base64url": lambda: base64.urlsafe_b64encode(encoded).decode().rstrip("="),
+        "der": lambda: base64.b64encode(bytes.fromhex("302a300506032b6570032100") + encoded).decode(),
+        "pem": lambda: spki_pem(encoded),
+    }[form]()
+    with pytest.raises(ValueError, match="small-order point|non-canonical encoding"):
+        parse_public_key(text)
+
+
+def test_the_reproduced_forgery_verifies_with_openssl_but_not_here(key: Ed25519PrivateKey) -> None:
+    identity = base64.b64decode(IDENTITY_B64)
+    parts = forged(signed_parts(key), FORGED_SIGNATURE)
+    base = verify(signed_parts(key), key).signature_base
+    Ed25519PublicKey.from_public_bytes(identity).verify(FORGED_SIGNATURE, base.encode("ascii"))  # OpenSSL: fine
+    with pytest.raises(SignatureRefused) as info:
+        verify_request(parts, {KEYID: identity}.get, now=NOW + 10)
+    assert info.value.code == "degenerate_key"
+    assert "small-order point" in info.value.detail and KEYID in info.value.detail
+
+
+@pytest.mark.parametrize("encoded", DEGENERATE, ids=ids(DEGENERATE))
+def test_a_degenerate_key_registered_before_the_check_is_refused(key: Ed25519PrivateKey, encoded: bytes) -> None:
+    with pytest.raises(SignatureRefused) as info:
+        verify_request(forged(signed_parts(key), FORGED_SIGNATURE), {KEYID: encoded}.get, now=NOW + 10)
+    assert info.value.code == "degenerate_key"
+
+
+@pytest.mark.parametrize("r", DEGENERATE, ids=ids(DEGENERATE))
+def test_a_signature_whose_r_is_degenerate_is_refused(key: Ed25519PrivateKey, r: bytes) -> None:
+    parts = signed_parts(key)
+    genuine = Dictionary()
+    genuine.parse(parts.headers["signature"].encode())
+    signature = genuine["sig1"].value
+    assert refused(forged(parts, r + signature[32:]), key) == "bad_signature"
+    assert refused(forged(parts, r + bytes(32)), key) == "bad_signature"
+
+
+def test_a_signature_whose_s_is_not_below_l_is_refused(key: Ed25519PrivateKey) -> None:
+    parts = signed_parts(key)
+    genuine = Dictionary()
+    genuine.parse(parts.headers["signature"].encode())
+    signature = genuine["sig1"].value
+    s_plus_l = int.from_bytes(signature[32:], "little") + L
+    with pytest.raises(SignatureRefused, match="group order") as info:
+        verify(forged(parts, signature[:32] + s_plus_l.to_bytes(32, "little")), key)
+    assert info.value.code == "bad_signature"
+    assert verify(parts, key).keyid == KEYID  # the genuine one still verifies
