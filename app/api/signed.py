@@ -37,6 +37,7 @@ from app.api.httpsig import (
     VerifiedSignature,
     verify_request,
 )
+from app.api.json_bodies import duplicate_keys
 from app.application import Gendan
 from app.domain.values import Actor
 
@@ -63,7 +64,17 @@ class SignedCall:
 
     def parse(self, model: type[Model]) -> Model:
         """The body as ``model``, after the signature verified; 422 as for
-        any other route when it does not fit."""
+        any other route when it does not fit, or when it holds a key twice
+        (``JsonBodyGuard`` refuses that earlier for JSON content types; this
+        parses the raw body whatever Content-Type was signed)."""
+        try:
+            duplicates = duplicate_keys(self.body)
+        except (ValueError, RecursionError):
+            duplicates = []  # not JSON: pydantic says so below
+        if duplicates:
+            raise RequestValidationError([
+                {"loc": ("body", *d.loc), "msg": d.message, "type": "duplicate_key"}
+                for d in duplicates])
         try:
             return model.model_validate_json(self.body)
         except ValidationError as exc:
