@@ -12,6 +12,13 @@ PEM file or the base64 raw public key; without it each item's own
 ``public_key`` is used, which proves consistency but not who signed, so
 prefer the key the supplier gave you. Prints OK or FAILED per item; exits 1
 if any item fails. Needs only ``cryptography``.
+
+Two checks go beyond what the signature library does, because a signature
+can verify and still prove nothing: the public key must be a canonical
+point of large order and the signature's R too, with S below the group
+order (OpenSSL accepts a small-order key, under which a constant signature
+verifies for every message); and the signed body must not hold a JSON key
+twice (readers disagree on which one counts).
 """
 
 from __future__ import annotations
@@ -153,6 +160,114 @@ def rebuild_signature_base(method: str, target_uri: str, headers: dict[str, str]
     return "\n".join(lines)
 
 
+# --- degenerate keys and signatures (RFC 8032 §5.1.3) -----------------------------
+#
+# Hand-written because OpenSSL does not refuse them: under a small-order key
+# (8·A = identity, e.g. the identity point) the signature R = identity, S = 0
+# verifies for every message. The curve's eight small-order points are the
+# known list (libsodium's ge25519_has_small_order; "Taming the many EdDSAs").
+
+_P = 2**255 - 19
+_L = 2**252 + 27742317777372353535851937790883648493
+_D = -121665 * pow(121666, -1, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _decode_point(encoded: bytes) -> tuple[int, int, int, int]:
+    """The point in extended coordinates, or ValueError saying why none (or not canonically)."""
+    if len(encoded) != 32:
+        raise ValueError(f"a point is 32 bytes, not {len(encoded)}")
+    number = int.from_bytes(encoded, "little")
+    sign, y = number >> 255, number & ((1 << 255) - 1)
+    if y >= _P:
+        raise ValueError("a non-canonical encoding (its y coordinate is not below 2^255 - 19)")
+    u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
+    x = u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P) % _P
+    if v * x * x % _P == -u % _P:
+        x = x * _SQRT_M1 % _P
+    elif v * x * x % _P != u:
+        raise ValueError("not a point on the Ed25519 curve")
+    if x == 0 and sign:
+        raise ValueError("a non-canonical encoding (x = 0 with the sign bit set)")
+    if x & 1 != sign:
+        x = _P - x
+    return (x, y, 1, x * y % _P)
+
+
+def _small_order(point: tuple[int, int, int, int]) -> bool:
+    """8·P = identity, by three doublings (RFC 8032 §5.1.4, extended coordinates)."""
+    x, y, z, _ = point
+    for _ in range(3):
+        a, b, c = x * x % _P, y * y % _P, 2 * z * z % _P
+        h, g = (a + b) % _P, (a - b) % _P
+        e, f = (h - (x + y) ** 2) % _P, (c + g) % _P
+        x, y, z = e * f % _P, g * h % _P, f * g % _P
+    return x % _P == 0 and (y - z) % _P == 0
+
+
+def check_public_key(raw: bytes) -> None:
+    """EvidenceError when ``raw`` is not a key a signature under it can prove anything with."""
+    try:
+        point = _decode_point(raw)
+    except ValueError as exc:
+        raise EvidenceError(f"the public key is {exc}") from None
+    if _small_order(point):
+        raise EvidenceError("the public key is a small-order point: it verifies forged signatures")
+
+
+def check_signature(signature: bytes) -> None:
+    """EvidenceError when the signature (R ‖ S) cannot be a genuine one."""
+    if len(signature) != 64:
+        raise EvidenceError(f"an Ed25519 signature is 64 bytes, not {len(signature)}")
+    try:
+        r = _decode_point(signature[:32])
+    except ValueError as exc:
+        raise EvidenceError(f"the signature's R is {exc}") from None
+    if _small_order(r):
+        raise EvidenceError("the signature's R is a small-order point")
+    if int.from_bytes(signature[32:], "little") >= _L:
+        raise EvidenceError("the signature's S is not below the group order")
+
+
+# --- one meaning per body ---------------------------------------------------------
+
+
+class _Pairs(list):
+    """A JSON object with every (key, value) pair kept, duplicates included."""
+
+
+def duplicate_keys(text: str) -> list[str]:
+    """The paths (``body.lines``) of keys held twice by one object, in document order."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("body", json.loads(text, object_pairs_hook=_Pairs))]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Pairs):
+            seen: set[str] = set()
+            for key, _ in value:
+                if key in seen:
+                    found.append(f"{path}.{key}")
+                seen.add(key)
+            children = [(f"{path}.{key}", child) for key, child in value]
+        elif isinstance(value, list):
+            children = [(f"{path}.{n}", child) for n, child in enumerate(value)]
+        else:
+            continue
+        stack.extend(reversed(children))
+    return found
+
+
+def check_body(text: str) -> None:
+    """EvidenceError when the body is JSON holding a key twice: it means two things."""
+    try:
+        duplicates = duplicate_keys(text)
+    except (ValueError, RecursionError):
+        return  # not JSON: the signature covers its bytes, nothing to read two ways
+    if duplicates:
+        raise EvidenceError(f"the signed body holds a key twice ({', '.join(duplicates[:5])}): "
+                            "readers disagree on what it says")
+
+
 # --- checking one item ----------------------------------------------------------
 
 
@@ -207,6 +322,9 @@ def check_item(item: dict[str, Any], public_key: bytes | None = None) -> dict[st
         public_key = load_public_key(item["public_key"])
     elif item.get("public_key") and load_public_key(item["public_key"]) != public_key:
         raise EvidenceError("the item's public_key is not the key you gave")
+    check_public_key(public_key)
+    check_signature(signature)
+    check_body(item["body"])
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, base.encode("ascii"))
     except (InvalidSignature, ValueError):
@@ -222,7 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     key = None
     if args.public_key:
         path = Path(args.public_key)
-        key = load_public_key(path.read_text() if path.is_file() else args.public_key)
+        try:
+            key = load_public_key(path.read_text() if path.is_file() else args.public_key)
+            check_public_key(key)
+        except (EvidenceError, ValueError) as exc:
+            print(f"FAILED: --public-key: {exc}")
+            return 1
     items = json.loads(Path(args.evidence).read_text(encoding="utf-8")).get("data", [])
     if not items:
         print("FAILED: the file holds no evidence items")

@@ -24,11 +24,12 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver
 from http_message_signatures.algorithms import ED25519
 
 from app.domain.canonical import canonical_json, content_hash
+from app.api.ed25519_checks import L, check_public_key, check_signature
 from app.api.httpsig import (
     HttpRequestParts,
     SignatureRefused,
@@ -37,6 +38,8 @@ from app.api.httpsig import (
     sign_request,
     verify_request,
 )
+from app.api.json_bodies import duplicate_keys
+from tests.unit.ed25519_cases import DEGENERATE, FORGED_SIGNATURE, IDENTITY_B64, ids
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BASE = "http://gendan.test"
@@ -432,3 +435,119 @@ def test_evidence_of_a_request_signed_by_another_library(evidence_module: Module
         "public_key": public_key_b64(key.public_key().public_bytes_raw()),
     }  # fmt: skip
     assert evidence_module.check_item(item)["tag"] == "gendan"
+
+
+# --- evidence that proves nothing: degenerate keys, two-meaning bodies (issue 9) ---
+
+
+def signature_of(item: dict[str, Any]) -> bytes:
+    return base64.b64decode(item["headers"]["signature"].split("=:", 1)[1].rstrip(":"))
+
+
+def with_signature(item: dict[str, Any], signature: bytes) -> dict[str, Any]:
+    item = copy.deepcopy(item)
+    item["headers"]["signature"] = f"sig1=:{base64.b64encode(signature).decode()}:"
+    return item
+
+
+def forged_evidence(raw_key: bytes) -> dict[str, Any]:
+    """As the hostile test made it: 'signed' under a small-order key with R = identity, S = 0."""
+    item = with_signature(evidence_item(Ed25519PrivateKey.generate(), BODY.encode()), FORGED_SIGNATURE)
+    item["public_key"] = base64.b64encode(raw_key).decode()
+    return item
+
+
+def test_the_reproduced_forged_evidence_is_refused(evidence_module: ModuleType) -> None:
+    identity = base64.b64decode(IDENTITY_B64)
+    item = forged_evidence(identity)
+    # What the checker printed OK for: OpenSSL verifies the forgery.
+    Ed25519PublicKey.from_public_bytes(identity).verify(FORGED_SIGNATURE, item["signature_base"].encode())
+    with pytest.raises(evidence_module.EvidenceError, match="small-order point: it verifies forged signatures"):
+        evidence_module.check_item(item)
+    with pytest.raises(evidence_module.EvidenceError, match="small-order"):
+        evidence_module.check_item(item, identity)
+
+
+@pytest.mark.parametrize("encoded", DEGENERATE, ids=ids(DEGENERATE))
+def test_evidence_under_a_degenerate_key_is_refused(evidence_module: ModuleType, encoded: bytes) -> None:
+    with pytest.raises(evidence_module.EvidenceError, match="small-order point|non-canonical encoding"):
+        evidence_module.check_item(forged_evidence(encoded))
+
+
+@pytest.mark.parametrize("r", DEGENERATE, ids=ids(DEGENERATE))
+def test_evidence_whose_signature_r_is_degenerate_is_refused(
+    evidence_module: ModuleType, key: Ed25519PrivateKey, r: bytes
+) -> None:
+    item = evidence_item(key, BODY.encode())
+    with pytest.raises(evidence_module.EvidenceError, match="signature's R is"):
+        evidence_module.check_item(with_signature(item, r + signature_of(item)[32:]))
+
+
+def test_evidence_whose_signature_s_is_not_below_l_is_refused(evidence_module: ModuleType, key: Ed25519PrivateKey) -> None:
+    item = evidence_item(key, BODY.encode())
+    signature = signature_of(item)
+    s_plus_l = int.from_bytes(signature[32:], "little") + L
+    with pytest.raises(evidence_module.EvidenceError, match="S is not below the group order"):
+        evidence_module.check_item(with_signature(item, signature[:32] + s_plus_l.to_bytes(32, "little")))
+
+
+def test_the_standalone_ed25519_checks_agree_with_the_server_s(evidence_module: ModuleType) -> None:
+    keys = [*DEGENERATE, *(Ed25519PrivateKey.generate().public_key().public_bytes_raw() for _ in range(20)),
+            *(n.to_bytes(32, "little") for n in range(2, 40))]  # some of these are off the curve
+    for raw_key in keys:
+        assert _refuses(check_public_key, ValueError, raw_key) == _refuses(
+            evidence_module.check_public_key, evidence_module.EvidenceError, raw_key), raw_key.hex()
+        signature = raw_key + (L - 1).to_bytes(32, "little")
+        assert _refuses(check_signature, ValueError, signature) == _refuses(
+            evidence_module.check_signature, evidence_module.EvidenceError, signature), raw_key.hex()
+
+
+def _refuses(check: Any, error: type[Exception], value: bytes) -> bool:
+    try:
+        check(value)
+    except error:
+        return True
+    return False
+
+
+def test_the_verify_evidence_script_refuses_the_forgery(key: Ed25519PrivateKey, tmp_path: Path) -> None:
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps({"data": [evidence_item(key, BODY.encode()),
+                                         forged_evidence(base64.b64decode(IDENTITY_B64))]}))
+    result = run_script("verify_evidence", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "OK     ev-acknowledgement" in result.stdout
+    assert "FAILED ev-acknowledgement: the public key is a small-order point" in result.stdout
+    result = run_script("verify_evidence", str(path), "--public-key", IDENTITY_B64)
+    assert result.returncode == 1 and "FAILED: --public-key: the public key is a small-order point" in result.stdout
+
+
+DUPLICATED_LINES = (
+    '{"revision":3,"content_hash":"ab","lines":[{"line_no":1,"decision":"reject"}],'
+    '"lines":[{"line_no":1,"decision":"accept"}]}'
+)
+
+
+def test_evidence_whose_signed_body_holds_a_key_twice_is_refused(
+    evidence_module: ModuleType, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    item = evidence_item(key, DUPLICATED_LINES.encode())  # correctly signed
+    with pytest.raises(evidence_module.EvidenceError, match=r"holds a key twice \(body\.lines\)"):
+        evidence_module.check_item(item)
+    path = tmp_path / "two-meanings.json"
+    path.write_text(json.dumps({"data": [item]}))
+    result = run_script("verify_evidence", str(path), "--public-key", item["public_key"])
+    assert result.returncode == 1 and "FAILED ev-acknowledgement: the signed body holds a key twice" in result.stdout
+
+
+@pytest.mark.parametrize("text", [
+    DUPLICATED_LINES,
+    '{"a": 1, "b": {"c": [{"d": 1, "d": 2}, {"d": 3}]}, "a": 2}',
+    '[{"x": 1, "\\u0078": 2}, [{"y": {"z": 0, "z": 0}}]]',
+    '{"k": {"k": 1}, "K": 2}',
+    '{"a": 1}',
+    '[]',
+])  # fmt: skip
+def test_both_duplicate_key_detectors_agree(evidence_module: ModuleType, text: str) -> None:
+    server = [".".join(str(part) for part in ("body", *d.loc)) for d in duplicate_keys(text)]
+    assert evidence_module.duplicate_keys(text) == server
