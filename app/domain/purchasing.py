@@ -20,6 +20,16 @@ DECISIONS = ("accept", "reject", "counter")
 ADJUSTMENT_REASONS = ("late_delivery", "short_delivery", "quality", "price", "other")
 
 
+def parse_line_price(value: Any, field: str) -> Decimal:
+    """A PO line's unit price, and a counter-proposal's for a line: more
+    than zero, as on an order line (``parse_unit_price`` alone, which quotes
+    and invoices use, lets 0 through)."""
+    price = parse_unit_price(value, field)
+    if price == 0:
+        raise InvalidValue(field, "must be greater than zero")
+    return price
+
+
 def parse_po_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str, Any]]:
     """Validated lines with their amount (quantity x unit price, rounded to
     the currency), in line_no order."""
@@ -38,7 +48,7 @@ def parse_po_lines(lines: list[dict[str, Any]], currency: str) -> list[dict[str,
         if not item:
             raise InvalidValue(f"lines.{n}.item", "must not be blank")
         quantity = parse_quantity(line["quantity"], f"lines.{n}.quantity")
-        unit_price = parse_unit_price(line["unit_price"], f"lines.{n}.unit_price")
+        unit_price = parse_line_price(line["unit_price"], f"lines.{n}.unit_price")
         try:
             amount = quantize_money(quantity * unit_price, currency)
         except ValueError:
@@ -159,7 +169,7 @@ def parse_decision(n: int, decision: dict[str, Any], line: dict[str, Any]) -> di
     if decision.get("quantity") is not None:
         proposal["quantity"] = parse_quantity(decision["quantity"], f"lines.{n}.quantity")
     if decision.get("unit_price") is not None:
-        proposal["unit_price"] = parse_unit_price(decision["unit_price"],
+        proposal["unit_price"] = parse_line_price(decision["unit_price"],
                                                   f"lines.{n}.unit_price")
     proposal["delivery_date"] = decision.get("delivery_date")
     if all(proposal[k] is None for k in ("quantity", "unit_price", "delivery_date")):

@@ -9,6 +9,7 @@ written as text, the same in events, read models and answers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -43,7 +44,18 @@ class Policy:
         return limit is None or amount > limit
 
 
+# What a decimal may look like as text: ASCII digits only. Decimal() also takes
+# any Unicode digit ("١٢", "１２"), "1_000" and surrounding blanks, which would
+# reach events and read models as figures nobody typed.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NOT_FINITE = frozenset({"inf", "infinity", "nan", "snan"})
+
+
 def parse_decimal(value: Any, field_name: str) -> Decimal:
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        if value.lower().lstrip("+-") in _NOT_FINITE:
+            raise InvalidValue(field_name, "must be a finite number")
+        raise InvalidValue(field_name, f"{value!r} is not a decimal number")
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
