@@ -27,11 +27,12 @@ from app.domain.order import SAMPLE_STAGES, STATES
 from app.domain.purchase_order import PO_STATES
 
 # 15 integer digits cover any trade amount; 10 decimals any unit price or rate.
-_DECIMAL = r"^\d{1,15}(\.\d{1,10})?$"
+# [0-9], not \d: pydantic's \d (Rust regex) is Unicode and takes "١٢" and "１２".
+_DECIMAL = r"^[0-9]{1,15}(\.[0-9]{1,10})?$"
 # Products (quantity x price, cost x rate) must fit the same 15 digits; the
 # domain's rounding of a larger product would overflow its decimal context.
 MAX_AMOUNT = Decimal(10) ** 15
-_PERCENT = r"^\d{1,3}(\.\d{1,4})?$"
+_PERCENT = r"^[0-9]{1,3}(\.[0-9]{1,4})?$"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # RFC 3339 date-time, what OpenAPI's `format: date-time` means.
 _ISO_DATETIME = re.compile(
@@ -96,7 +97,11 @@ ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
                                                "of the revision's `content`")]
 PublicKey = Annotated[str, Field(min_length=40, max_length=1000, description=(
     "Ed25519 public key: PEM (`-----BEGIN PUBLIC KEY-----`) or base64 of the raw 32 bytes"))]
-KeyId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
+# RFC 3986's unreserved characters: a keyid travels as an RFC 8941 string in
+# Signature-Input (no quote or backslash to escape) and bare in the path of
+# revokeSupplierKey (nothing to percent-encode). The domain checks the same.
+KeyId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._~-]+$",
+                             examples=["acme-2026"])]
 
 # Built from the domain's reference data, so the schema's enums never drift
 # from what the aggregate accepts.
