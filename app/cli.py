@@ -46,10 +46,13 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> None:
-    from app.api.auth import issue_token
+    from app.api.auth import issue_token, max_lifetime_seconds
 
+    # 8 h by default, or less when GENDAN_TOKEN_MAX_TTL_HOURS is shorter;
+    # an explicit --ttl above the maximum is refused, not shortened.
+    ttl = args.ttl if args.ttl is not None else min(8 * 3600, max_lifetime_seconds(settings))
     try:
-        print(issue_token(settings, args.sub, args.role, args.supplier_id, args.ttl))
+        print(issue_token(settings, args.sub, args.role, args.supplier_id, ttl))
     except ValueError as exc:
         sys.exit(f"gendan token: {exc}")
 
@@ -104,7 +107,8 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--sub", required=True)
     token.add_argument("--role", required=True)
     token.add_argument("--supplier-id")
-    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default 8 h)")
+    token.add_argument("--ttl", type=int, help="seconds (default 8 h; at most "
+                                               "GENDAN_TOKEN_MAX_TTL_HOURS, 24 h by default)")
     token.set_defaults(func=_token)
 
     proj = sub.add_parser("projections", help="run the projection worker or rebuild")

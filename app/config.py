@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256", "EdDSA"])
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # The longest a token may be valid (exp - iat, or exp - now without iat),
+    # whatever its role: staff, supplier portals and BI tools alike. Longer
+    # tokens are refused (401) and `gendan token --ttl` will not issue them.
+    token_max_ttl_hours: float = Field(24.0, gt=0)
 
     margin_threshold_percent: Decimal = Decimal("5")
     large_amount_thresholds: dict[str, Decimal] = Field(

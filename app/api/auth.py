@@ -54,6 +54,35 @@ _EC_CURVE_ALGORITHMS = {
 }
 
 
+# What a refused token is told: one fixed sentence per kind of refusal, never
+# PyJWT's own text (which names its parser's internals). Subclasses first:
+# InvalidSignatureError is a DecodeError.
+_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "the token has expired"),
+    (jwt.InvalidSignatureError, "the token signature is not valid"),
+    (jwt.InvalidAlgorithmError, "the token's algorithm is not allowed"),
+    (jwt.InvalidAudienceError, "the token's audience is not this service"),
+    (jwt.InvalidIssuerError, "the token's issuer is not trusted"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet"),
+    (jwt.InvalidIssuedAtError, "the token's issue time (iat) is not valid"),
+    (jwt.exceptions.InvalidSubjectError, "the token's subject (sub) is not valid"),
+    (jwt.DecodeError, "the token is not a well-formed JWT"),
+)
+# The claims a token may lack: the verifier's required ones and those the
+# issuer and audience settings require.
+_CLAIMS = ("exp", "sub", "iss", "aud")
+
+
+def _refusal(exc: jwt.PyJWTError) -> str:
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        claim = exc.claim if exc.claim in _CLAIMS else "a required"
+        return f"the token lacks the {claim} claim"
+    for kind, sentence in _REFUSALS:
+        if isinstance(exc, kind):
+            return sentence
+    return "the token is not valid"
+
+
 def _fits(key: Any, algorithm: str) -> bool:
     if isinstance(key, rsa.RSAPublicKey):
         return algorithm[:2] in ("RS", "PS")
@@ -167,6 +196,7 @@ class TokenVerifier:
 
     def __init__(self, settings: Settings):
         self.production = is_production_mode(settings)
+        self.max_lifetime = max_lifetime_seconds(settings)
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         if self.production:
@@ -202,16 +232,32 @@ class TokenVerifier:
                     "verify_aud": self.audience is not None,
                 },
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise AuthError("the token has expired") from exc
-        except jwt.InvalidSignatureError as exc:
-            raise AuthError("the token signature is not valid") from exc
         except jwt.PyJWTError as exc:
-            raise AuthError(f"the token is not valid: {exc}") from exc
+            raise AuthError(_refusal(exc)) from exc
         except (TypeError, ValueError) as exc:
             # Malformed input PyJWT does not wrap; never a 500 for a bad token.
             raise AuthError("the token is not valid") from exc
+        self._check_lifetime(claims)
         return _principal(claims)
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """exp - iat (exp - now without iat) within ``token_max_ttl_hours``:
+        a token that would stay valid for months is refused even though its
+        signature is good. PyJWT has checked that both are integers."""
+        issued = claims.get("iat")
+        start = int(issued) if issued is not None else time.time()
+        if int(claims["exp"]) - start > self.max_lifetime:
+            raise AuthError(f"the token lives longer than the "
+                            f"{_hours(self.max_lifetime)} this service accepts")
+
+
+def max_lifetime_seconds(settings: Settings) -> int:
+    """The longest a token may be valid (exp - iat), for every role."""
+    return int(settings.token_max_ttl_hours * 3600)
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds / 3600:g} h"
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
@@ -246,6 +292,9 @@ def issue_token(
         raise ValueError("a supplier token needs supplier_id")
     if ttl <= 0:
         raise ValueError("ttl must be positive")
+    if ttl > max_lifetime_seconds(settings):
+        raise ValueError(f"ttl {ttl} s is longer than the {_hours(max_lifetime_seconds(settings))}"
+                         f" a token may live (GENDAN_TOKEN_MAX_TTL_HOURS)")
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "role": role, "iat": now, "exp": now + ttl}
     if supplier_id is not None:

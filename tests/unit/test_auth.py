@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, FastAPI
 
 from app.api.auth import (
+    _REFUSALS,
     ROLES,
     STAFF_ROLES,
     AuthError,
@@ -323,3 +324,159 @@ def test_require_roles_refuses_unknown_role() -> None:
         require_roles("admin")
     with pytest.raises(ValueError):
         require_roles()
+
+
+# --- what a refused token is told (issue 9, item 7) --------------------------
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _raw(header: dict, claims: dict | bytes, signature: bytes = b"sig") -> str:
+    import json
+
+    body = claims if isinstance(claims, bytes) else json.dumps(claims).encode()
+    return f"{_b64(json.dumps(header).encode())}.{_b64(body)}.{_b64(signature)}"
+
+
+# The sentences a 401 may carry: ours, one per kind of refusal.
+OUR_SENTENCES = {sentence for _, sentence in _REFUSALS} | {
+    "the token is not valid", *(f"the token lacks the {c} claim" for c in
+                                ("exp", "sub", "iss", "aud", "a required")),
+}
+
+
+@pytest.mark.parametrize("make", [
+    lambda s: "not-a-jwt",
+    lambda s: "a.b.c",
+    lambda s: "...",
+    lambda s: "eyJhbGciOiJIUzI1NiJ9.e30.",
+    lambda s: _raw({"alg": "HS256"}, b"not json"),
+    lambda s: _raw({"alg": "HS256", "kid": "\x00"}, {"sub": "a"}),
+    lambda s: _raw({"alg": "none"}, {"sub": "a", "role": "manager", "exp": 9999999999}, b""),
+    lambda s: _raw({"alg": "RS256"}, {"sub": "a", "role": "manager", "exp": 9999999999}),
+    lambda s: _raw({"alg": "HS256"}, [1, 2]),  # claims not an object
+    lambda s: _hs(s, {"sub": "a", "role": "manager", "exp": "soon"}),
+    lambda s: _hs(s, {"sub": "a", "role": "manager", "exp": int(time.time()) + 60, "iat": "x"}),
+    lambda s: _hs(s, {"sub": "a", "role": "manager", "exp": int(time.time()) + 60,
+                      "nbf": int(time.time()) + 3600}),
+    lambda s: _hs(s, {"sub": 7, "role": "manager", "exp": int(time.time()) + 60}),
+    lambda s: _hs(s, {"sub": "a", "role": "manager", "exp": int(time.time()) - 3600}),
+    lambda s: jwt.encode({"sub": "a", "role": "manager", "exp": int(time.time()) + 60},
+                         "o" * 32, algorithm="HS256"),  # another secret
+])
+def test_refusals_are_our_fixed_sentences(tmp_path: Path, make) -> None:
+    """Never PyJWT's own text ("Invalid header padding", "Expecting value:
+    line 1 column 1", "Not enough segments"...)."""
+    settings = embedded(tmp_path)
+    with pytest.raises(AuthError) as refused:
+        TokenVerifier(settings).verify(make(settings))
+    assert refused.value.detail in OUR_SENTENCES
+    cause = refused.value.__cause__
+    if cause is not None and str(cause):
+        assert str(cause) not in refused.value.detail
+
+
+def test_refusals_name_their_kind(tmp_path: Path) -> None:
+    settings = embedded(tmp_path)
+    verifier = TokenVerifier(settings)
+    now = int(time.time())
+    cases = {
+        "not-a-jwt": "the token is not a well-formed JWT",
+        _hs(settings, {"sub": "a", "role": "manager", "exp": now - 3600}): "the token has expired",
+        _hs(settings, {"sub": "a", "role": "manager"}): "the token lacks the exp claim",
+        _hs(settings, {"sub": "a", "role": "manager", "exp": now + 60, "nbf": now + 3600}):
+            "the token is not valid yet",
+        issue_token(embedded(tmp_path / "other"), "a", "manager"):
+            "the token signature is not valid",
+    }
+    for token, sentence in cases.items():
+        with pytest.raises(AuthError) as refused:
+            verifier.verify(token)
+        assert refused.value.detail == sentence
+
+
+def test_wrong_audience_and_issuer_are_fixed_sentences(tmp_path: Path, rsa_key) -> None:
+    verifier = TokenVerifier(prod(tmp_path, rsa_key))
+    for claims, sentence in (
+        (_claims(aud="someone-else"), "the token's audience is not this service"),
+        (_claims(iss="https://evil.example"), "the token's issuer is not trusted"),
+        (_claims(aud=None), "the token lacks the aud claim"),
+    ):
+        with pytest.raises(AuthError) as refused:
+            verifier.verify(jwt.encode(claims, rsa_key, algorithm="RS256"))
+        assert refused.value.detail == sentence
+
+
+# --- a maximum lifetime --------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["manager", "qc", "supplier", "bi"])
+def test_tokens_living_longer_than_the_maximum_are_refused(tmp_path: Path, role: str) -> None:
+    """24 h by default, for every role; exp - iat, or exp - now without iat."""
+    settings = embedded(tmp_path)
+    verifier = TokenVerifier(settings)
+    now = int(time.time())
+    base = {"sub": "a", "role": role, "supplier_id": "SUP-1"}
+    for claims in (
+        {"iat": now, "exp": now + 24 * 3600 + 1},
+        {"exp": now + 25 * 3600},
+        # Issued two days ago, one hour left: it was issued for 49 hours.
+        {"iat": now - 48 * 3600, "exp": now + 3600},
+    ):
+        with pytest.raises(AuthError) as refused:
+            verifier.verify(_hs(settings, {**base, **claims}))
+        assert refused.value.detail == "the token lives longer than the 24 h this service accepts"
+    for claims in ({"iat": now, "exp": now + 24 * 3600}, {"exp": now + 23 * 3600},
+                   {"iat": now - 3600, "exp": now + 3600}):
+        assert verifier.verify(_hs(settings, {**base, **claims})).role == role
+
+
+def test_maximum_lifetime_is_configurable(tmp_path: Path, rsa_key) -> None:
+    settings = embedded(tmp_path, token_max_ttl_hours=1)
+    now = int(time.time())
+    claims = {"sub": "a", "role": "manager", "iat": now, "exp": now + 2 * 3600}
+    with pytest.raises(AuthError, match="longer than the 1 h"):
+        TokenVerifier(settings).verify(_hs(settings, claims))
+    # The identity provider's tokens are held to it too.
+    verifier = TokenVerifier(prod(tmp_path, rsa_key, token_max_ttl_hours=0.5))
+    with pytest.raises(AuthError, match="longer than the 0.5 h"):
+        verifier.verify(jwt.encode(_claims(iat=now, exp=now + 3600), rsa_key, algorithm="RS256"))
+    assert verifier.verify(jwt.encode(_claims(iat=now, exp=now + 1800), rsa_key,
+                                      algorithm="RS256")).sub == "carol"
+    with pytest.raises(ValueError):
+        Settings(token_max_ttl_hours=0)
+
+
+def test_issue_token_refuses_more_than_the_maximum(tmp_path: Path) -> None:
+    settings = embedded(tmp_path)
+    with pytest.raises(ValueError, match="longer than the 24 h"):
+        issue_token(settings, "a", "manager", ttl=24 * 3600 + 1)
+    token = issue_token(settings, "a", "bi", ttl=24 * 3600)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 24 * 3600
+    assert TokenVerifier(settings).verify(token).role == "bi"
+
+
+def test_cli_token_refuses_more_than_the_maximum(tmp_path: Path, monkeypatch, capsys) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("GENDAN_VAR_DIR", str(tmp_path / "var"))
+    with pytest.raises(SystemExit) as exited:
+        main(["token", "--sub", "chen", "--role", "manager", "--ttl", str(25 * 3600)])
+    assert exited.value.code != 0
+    message = str(exited.value.code)
+    assert message.startswith("gendan token: ttl 90000 s is longer than the 24 h")
+    assert "\n" not in message
+    assert capsys.readouterr().out == ""  # no token printed
+
+    main(["token", "--sub", "chen", "--role", "manager", "--ttl", str(24 * 3600)])
+    monkeypatch.setenv("GENDAN_TOKEN_MAX_TTL_HOURS", "2")
+    main(["token", "--sub", "chen", "--role", "manager"])  # the default 8 h, shortened
+    long_token, short_token = capsys.readouterr().out.split()
+    for token, ttl in ((long_token, 24 * 3600), (short_token, 2 * 3600)):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == ttl
