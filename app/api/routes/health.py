@@ -1,9 +1,13 @@
-"""Liveness and readiness, for load balancers and orchestrators (no auth)."""
+"""Liveness and readiness, for load balancers and orchestrators (no auth).
+
+Anyone can call these, so they answer a bare status: why the service is not
+ready (the database's host and driver, the boot error, the positions) goes
+to the log, not to the caller."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
 
 import sqlalchemy.exc
 from fastapi import APIRouter, Request
@@ -13,6 +17,7 @@ from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.projections.reads import NotReady
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger("gendan.health")
 _PING_SECONDS = 2.0
 
 
@@ -23,24 +28,35 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", operation_id="readyz", responses={503: PROBLEM_RESPONSES[503]})
-async def readyz(request: Request) -> dict[str, Any]:
-    """The store answers, the schema is current and the projections run.
+async def readyz(request: Request) -> dict[str, str]:
+    """The store answers, the schema is current and the projections run:
+    `{"status": "ready"}`, else 503 with `Retry-After` (and no detail).
 
     The database is pinged through the read models' async engine with a
     short timeout: the event store's own client retries for ~20 s during an
     outage, far longer than a load balancer's probe waits."""
     boot = request.app.state.boot
     if boot.gendan is None:
-        raise NotReady(f"not ready: {boot.error}", retry_after=2)
+        raise _not_ready(request, f"starting: {boot.error}")
     try:
         await asyncio.wait_for(boot.reads.position(), _PING_SECONDS)
     except (OSError, asyncio.TimeoutError, sqlalchemy.exc.SQLAlchemyError) as exc:
-        raise NotReady(f"the database does not answer: {type(exc).__name__}", 2) from None
+        raise _not_ready(request, f"the database does not answer: "
+                                  f"{type(exc).__name__}: {exc}") from None
     # The database answered: the store's own (retrying) client is quick now.
-    position = await run_in_threadpool(boot.gendan.last_position)
-    projections: dict[str, int] = {}
-    if boot.runner is not None:
-        if not boot.runner.is_running():
-            raise NotReady("the projections are not running", retry_after=2)
-        projections = await run_in_threadpool(boot.runner.positions)
-    return {"status": "ready", "position": position, "projections": projections}
+    await run_in_threadpool(boot.gendan.last_position)
+    if boot.runner is not None and not boot.runner.is_running():
+        raise _not_ready(request, "the projections are not running")
+    if getattr(request.app.state, "unready_because", None) is not None:
+        request.app.state.unready_because = None
+        log.info("ready again")
+    return {"status": "ready"}
+
+
+def _not_ready(request: Request, reason: str) -> NotReady:
+    """503 saying only that; the reason is logged once per change (a load
+    balancer probes every few seconds)."""
+    if getattr(request.app.state, "unready_because", None) != reason:
+        request.app.state.unready_because = reason
+        log.warning("not ready: %s", reason)
+    return NotReady("The service is not ready", retry_after=2)
