@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.api.auth import TokenVerifier
 from app.api.errors import install_error_handlers
+from app.api.headers import NoStore
 from app.api.json_bodies import JsonBodyGuard
 from app.api.limits import BodySizeLimit
 from app.api.routes import (
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     install_error_handlers(app)
     app.add_middleware(JsonBodyGuard)  # inside BodySizeLimit: it reads bounded bodies only
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoStore)  # around every answer a token gets, 413 included
     for module in (health, customers, orders, reads, suppliers, purchase_orders,
                    supplier_portal, sourcing_reads):
         app.include_router(module.router)

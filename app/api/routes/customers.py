@@ -30,6 +30,8 @@ def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
     result = gendan.customers.register_customer(body.name, body.country, actor(principal),
                                                 keyed)
     response.headers["Location"] = f"/v1/customers/{result.view['id']}"
+    if result.replayed:  # the answer of an earlier request with this Idempotency-Key
+        response.headers["Idempotency-Replayed"] = "true"
     return CustomerPublic.model_validate(result.view)
 
 
