@@ -13,12 +13,13 @@ cannot skip it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 
 from app.api.auth import Principal, require_roles
-from app.domain.roles import MANAGERS, ROLES, STAFF, SUPERVISORS
+from app.application.feed import withhold_evidence
+from app.domain.roles import BI, MANAGERS, STAFF, SUPERVISORS
 from app.domain.values import Actor
 
 # ---- role sets (SPEC.md §2) -----------------------------------------------------
@@ -27,12 +28,8 @@ from app.domain.values import Actor
 ACCOUNTANT = ("accountant",)
 PURCHASER = ("purchaser",)
 SUPPLIER = ("supplier",)
-# The staff and BI tools (read-only).
-STAFF_AND_BI = (*STAFF, "bi")
-# Who answers for money: the managers, the accountant, and BI reading it.
-MONEY_READERS = ("manager", "accountant", "supervisor", "bi")
-# The raw event feed: BI tools and the manager who spot-checks everything.
-FEED_READERS = ("bi", "manager")
+# The staff who answer for money: the manager, the supervisor and the accountant.
+MONEY_STAFF = ("manager", "accountant", "supervisor")
 # Sales: the merchandiser (業務員) opens and follows orders, with supervisors.
 SALES = ("merchandiser", "supervisor", "manager")
 # Sourcing staff: the purchaser, with supervisors (who may waive G8).
@@ -43,16 +40,35 @@ RECEIVERS = ("purchaser", "qc")
 COSTING = ("supervisor", "manager", "accountant")
 # Who compares quotes: sourcing staff and the accountant.
 QUOTE_READERS = ("purchaser", "supervisor", "manager", "accountant")
-assert set(STAFF_AND_BI) <= set(ROLES)
 
 
 def _may(roles: tuple[str, ...]) -> type[Principal]:
     return Annotated[Principal, Depends(require_roles(*roles))]  # type: ignore[return-value]
 
 
+def _read_model(staff: tuple[str, ...]) -> type[Principal]:
+    """A read of a projection or of the event feed: these staff, and bi.
+
+    SPEC.md §2, bi: "read projections and the event feed, nothing else". So
+    bi is in these acts and in no other: not in the reads of one aggregate
+    from the event store (an order, a customer, a supplier, a PO and its
+    evidence, an RFQ). What bi reads of signed evidence is its digest
+    (``as_seen_by``)."""
+    return _may((*staff, BI))
+
+
+def as_seen_by(principal: Principal, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events of the feed or the audit trail as this caller may read them:
+    signatures, signature bases and signed bodies are for staff; bi reads
+    that evidence exists and its digest (``withhold_evidence``)."""
+    if principal.role in STAFF:
+        return events
+    return [withhold_evidence(event) for event in events]
+
+
 # ---- each act of the API and the role set that may do it --------------------------
 # customers and orders
-ReadOrders = _may(STAFF_AND_BI)
+ReadOrders = _may(STAFF)
 RegisterCustomers = _may(SUPERVISORS)
 CreateOrders = _may(SALES)
 RequestSamples = _may(SALES)
@@ -90,11 +106,11 @@ PaySuppliers = _may(ACCOUNTANT)
 # the supplier portal: its own POs only (checked by the use case)
 ActAsSupplier = _may(SUPPLIER)
 
-# read models
-ReadBoards = _may(STAFF_AND_BI)
-ReadMoney = _may(MONEY_READERS)  # finance, payables
-ReadAudit = _may(MONEY_READERS)
-ReadFeed = _may(FEED_READERS)
+# read models and the event feed: bi reads each of them, and nothing else
+ReadBoards = _read_model(STAFF)  # the order and PO boards, suppliers, performance
+ReadMoney = _read_model(MONEY_STAFF)  # finance, payables
+ReadAudit = _read_model(MONEY_STAFF)
+ReadFeed = _read_model(MANAGERS)  # the manager spot-checks everything
 
 
 def actor(principal: Principal) -> Actor:

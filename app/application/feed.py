@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from app.application.store import Store
+from app.domain.canonical import content_hash
 from app.domain.customer import Customer
 from app.domain.item import Item
 from app.domain.order import Order
@@ -97,6 +98,20 @@ def describe_event(event: Any, position: int) -> dict[str, Any]:
         "data": {k: v if type(v) in _AS_IS else jsonable(v)
                  for k, v in vars(event).items() if k not in _ENVELOPE},
     }
+
+
+def withhold_evidence(described: dict[str, Any]) -> dict[str, Any]:
+    """An event as ``bi`` reads it (SPEC.md §2: projections and the feed,
+    no signatures): the evidence of a signed request (signature, signature
+    base, the body and headers as sent) becomes ``{"redacted": true,
+    "sha256": ...}``, the SHA-256 of its RFC 8785 JSON, which staff can
+    recompute from the evidence they read. Everything else as staff see it;
+    the stored event and audit row keep the evidence whole."""
+    evidence = described["data"].get("evidence")
+    if not isinstance(evidence, dict):
+        return described
+    marker = {"redacted": True, "sha256": content_hash(evidence)}
+    return {**described, "data": {**described["data"], "evidence": marker}}
 
 
 class Feed:

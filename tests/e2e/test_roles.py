@@ -4,7 +4,10 @@ a valid bearer token is answered 401 with WWW-Authenticate."""
 
 from __future__ import annotations
 
+import re
 import time
+import uuid
+from pathlib import Path
 
 import jwt
 import pytest
@@ -14,7 +17,9 @@ from tests.e2e.helpers import (
     PROBLEM, SHIPMENT, command, create_order, get_order, headers, order_body,
 )
 
-READERS = set(STAFF_ROLES) | {"bi"}
+# Reads of one aggregate from the event store: staff only (SPEC.md §2: bi
+# reads projections and the feed, nothing else).
+READERS = set(STAFF_ROLES)
 
 
 @pytest.fixture(params=["sqlite"])
@@ -135,3 +140,76 @@ async def test_bad_tokens_are_401(api, kind):
         "basic-scheme": "Basic bWFuYWdlcjpzZWNyZXQ=",
     }[kind]
     await _token_401(api, auth)
+
+
+# ---- README's "Who reads what" is the code's table -----------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_reads() -> dict[tuple[str, str], set[str]]:
+    """(method, path) -> the roles that may, from the README's table."""
+    section = README.read_text(encoding="utf-8").split("### Who reads what", 1)[1]
+    section = section.split("\n#", 1)[0]
+    table: dict[tuple[str, str], set[str]] = {}
+    for row in section.splitlines():
+        if not row.startswith("| `GET "):
+            continue
+        reads, _, who = (cell.strip() for cell in row.strip().strip("|").split("|"))
+        roles: set[str] = set()
+        for name in who.split(","):
+            name = name.strip().strip("`")
+            roles |= set(STAFF_ROLES) if name == "staff" else {name}
+        assert roles <= set(ROLES), row
+        for operation in re.findall(r"`(GET [^`]+)`", reads):
+            method, path = operation.split(" ", 1)
+            table[(method, path)] = roles
+    assert table, "the README has no table of reads"
+    return table
+
+
+def _operations(api) -> list[tuple[str, str]]:
+    """Every operation that needs a token, from the app's own OpenAPI."""
+    spec = api.server.app.openapi()
+    return [(method.upper(), path) for path, operations in spec["paths"].items()
+            for method, operation in operations.items() if operation.get("security")]
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{(\w+)\}",
+                  lambda m: "k1" if m.group(1) == "keyid" else str(uuid.uuid4()), path)
+
+
+async def _past_the_door(api, role: str, operations: list[tuple[str, str]]) -> set:
+    """The operations the role's token gets past (anything but 403: an
+    unknown id is a 404, an empty body a 422)."""
+    passed = set()
+    for method, path in operations:
+        r = await api.client.request(method, _url(path), headers=headers(api, role),
+                                     json=None if method == "GET" else {})
+        assert r.status_code != 401, (role, method, path, r.text)
+        assert r.status_code < 500, (role, method, path, r.text)
+        if r.status_code != 403:
+            passed.add((method, path))
+    return passed
+
+
+async def test_bi_reads_the_projections_and_the_feed_nothing_else(api):
+    """Every operation of the API with a bi token: what gets past the door
+    is exactly the README's rows naming bi, all of them reads of
+    projections or of the event feed."""
+    table = readme_reads()
+    passed = await _past_the_door(api, "bi", _operations(api))
+    assert passed == {operation for operation, roles in table.items() if "bi" in roles}
+    assert all(method == "GET" for method, _ in passed)
+
+
+async def test_the_readme_table_of_reads_is_the_code(api):
+    """Every read that needs a token is in the table, and each role gets
+    past the door of exactly the reads the table gives it."""
+    table = readme_reads()
+    reads = [op for op in _operations(api) if op[0] == "GET"]
+    assert set(reads) == set(table)
+    for role in ROLES:
+        passed = await _past_the_door(api, role, reads)
+        assert passed == {op for op in reads if role in table[op]}, role

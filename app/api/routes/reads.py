@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.deps import GendanDep, ReadsDep
 from app.api.fields import IsoDateTime, OrderState
-from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney
+from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney, as_seen_by
 from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.reads import (
     AuditPage,
@@ -99,7 +99,7 @@ async def get_finance_summary(
 
 @router.get("/audit", operation_id="listAudit", responses=READ_PROBLEMS)
 async def list_audit(
-    request: Request, _: ReadAudit, reads: ReadsDep,
+    request: Request, principal: ReadAudit, reads: ReadsDep,
     order_id: UUID | None = None,
     actor: Annotated[str | None, Query(description="The actor's `sub`")] = None,
     type_: Annotated[str | None, Query(alias="type", description="Event type, e.g. "
@@ -110,24 +110,29 @@ async def list_audit(
         description="Exclusive; ISO 8601 with a UTC offset")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> AuditPage:
-    """Every event: who, when, what, which order; in position order."""
+    """Every event: who, when, what, which order; in position order. To a
+    `bi` token a signed request's `evidence` reads `{"redacted": true,
+    "sha256": <hex SHA-256 of its RFC 8785 JSON>}`."""
     await _caught_up(request, reads, min_position)
     page = await reads.audit(
         order_id=str(order_id) if order_id else None, actor=actor, type_=type_,
         since=since, until=until, limit=limit, cursor=cursor,
     )
-    return AuditPage.model_validate(page)
+    return AuditPage.model_validate({**page, "data": as_seen_by(principal, page["data"])})
 
 
 @router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
 def list_events(
-    _: ReadFeed, gendan: GendanDep,
+    principal: ReadFeed, gendan: GendanDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                 description="A position: events after it")] = 0,
     limit: Limit = 50,
 ) -> EventsPage:
     """The event feed, from the event store itself, in strictly increasing
-    position. Pass `next_cursor` as `after` for the next page."""
+    position. Pass `next_cursor` as `after` for the next page. To a `bi`
+    token a signed request's `evidence` reads `{"redacted": true, "sha256":
+    <hex SHA-256 of its RFC 8785 JSON>}`."""
     events = gendan.feed.read(after, limit)
     next_cursor = str(events[-1]["position"]) if len(events) == limit else None
-    return EventsPage.model_validate({"data": events, "next_cursor": next_cursor})
+    return EventsPage.model_validate({"data": as_seen_by(principal, events),
+                                      "next_cursor": next_cursor})
