@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import signal
 import stat
+import subprocess
 import time
 
 import httpx
 import pytest
 
 from tests.live import free_port
-from tests.processes import Processes, clean_env, wait_until
+from tests.processes import GENDAN, Processes, clean_env, wait_until
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_serve_on_the_embedded_default(processes, tmp_path):
     base = f"http://127.0.0.1:{port}"
     wait_until(f"{base}/healthz")
     ready = wait_until(f"{base}/readyz").json()
-    assert ready["status"] == "ready"
+    assert ready == {"status": "ready"}  # nothing more to an anonymous caller
     secret = tmp_path / "var" / "jwt-secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert (tmp_path / "var" / "gendan.db").exists()
@@ -49,6 +50,23 @@ def test_serve_on_the_embedded_default(processes, tmp_path):
     wait_until(f"{base}/readyz")
     got = httpx.get(f"{base}/v1/customers/{created.json()['id']}", headers=headers)
     assert got.status_code == 200 and got.json()["name"] == "Kiwi Ltd"
+
+
+def test_token_refuses_a_lifetime_past_the_maximum(tmp_path):
+    """`gendan token --ttl` beyond GENDAN_TOKEN_MAX_TTL_HOURS (24 h): one
+    line, exit 1, no token."""
+    def token(ttl: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([GENDAN, "token", "--sub", "chen", "--role", "manager",
+                               "--ttl", ttl], cwd=tmp_path, env=clean_env(**env),
+                              capture_output=True, text=True, timeout=120)
+
+    refused = token("90000")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        "gendan token: ttl 90000 s is longer than the 24 h a token may live "
+        "(GENDAN_TOKEN_MAX_TTL_HOURS)"]
+    assert token("86400").returncode == 0
+    assert token("90000", GENDAN_TOKEN_MAX_TTL_HOURS="48").returncode == 0
 
 
 def test_scaled_out_on_postgres(databases, tmp_path):
