@@ -24,6 +24,7 @@ from app.application.idempotency import KeyedRequest
 
 _KEY = re.compile(r'^"?([\x20-\x7e]{1,255}?)"?$')
 _STRONG_ETAG = re.compile(r'^"(\d{1,18})"$')
+_MAX_SCOPE_CHARS = 200  # idempotency_keys.scope
 
 KeyHeader = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=257,
@@ -56,8 +57,21 @@ async def keyed_request(request: Request,
     if not match:
         raise InvalidValue("header.Idempotency-Key", "1 to 255 printable ASCII characters")
     body = await request.body()
-    return KeyedRequest(principal.sub, match.group(1),
+    return KeyedRequest(idempotency_scope(principal), match.group(1),
                         fingerprint(request.method, request.url.path, body))
+
+
+def idempotency_scope(principal: Principal) -> str:
+    """Whose keys: the subject *in* its role and tenant. Two tokens sharing a
+    ``sub`` but not the role or the supplier never share a key (a supplier
+    never replays another's answer). Readable when it fits the column
+    (``idempotency_keys.scope``, 200 characters), else its SHA-256."""
+    # ASCII: a NUL or any other character in a claim is escaped, never sent raw.
+    scope = json.dumps([principal.sub, principal.role, principal.supplier_id],
+                       separators=(",", ":"))
+    if len(scope) <= _MAX_SCOPE_CHARS:
+        return scope
+    return "sha256:" + hashlib.sha256(scope.encode()).hexdigest()
 
 
 def parse_if_match(value: str | None) -> frozenset[int] | None:

@@ -9,7 +9,8 @@ import uuid
 
 import httpx
 
-from app.api.conditions import fingerprint
+from app.api.auth import Principal
+from app.api.conditions import fingerprint, idempotency_scope
 from app.application.idempotency import IdempotencyStore, KeyedRequest
 from tests.e2e.helpers import create_order, lifecycle
 from tests.live import Api, LiveServer
@@ -111,7 +112,8 @@ async def test_in_flight_is_409_and_an_expired_claim_is_taken_over(databases, st
             order = await create_order(api)
             path, body, key = f"/v1/orders/{order['id']}/payments", deposit(), "crash-1"
             # A request that claimed the key and then died (kill -9) before committing.
-            keys.claim(KeyedRequest("accountant-1", key, fingerprint(
+            scope = idempotency_scope(Principal("accountant-1", "accountant", None))
+            keys.claim(KeyedRequest(scope, key, fingerprint(
                 "POST", path, json.dumps(body).encode())))
             busy = await keyed_post(api, path, body, key)
             assert busy.status_code == 409
