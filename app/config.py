@@ -93,6 +93,17 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: float = 48.0
     # Larger request bodies are refused with 413 before any parsing (app.api.limits).
     max_body_bytes: int = 1_048_576
+    # The supplier portal's token buckets (app/api/ratelimit.py), per process:
+    # each token (sub + supplier) and each supplier (all its tokens); 429 past them.
+    portal_rate_per_second: float = Field(5.0, gt=0)
+    portal_burst: int = Field(20, ge=1)
+    portal_supplier_rate_per_second: float = Field(20.0, gt=0)
+    portal_supplier_burst: int = Field(60, ge=1)
+    # Refused signed requests: one event per supplier, reason and window,
+    # with a count (app/application/refusals.py).
+    portal_refusal_window_seconds: int = Field(60, ge=1)
+    # Signed delivery notes a PO accepts a UTC day (409 past it).
+    portal_delivery_notes_per_day: int = Field(20, ge=1)
     # Larger request headers (names + values, all of them) are refused with
     # 431 before authentication: uvicorn with httptools bounds the request
     # line, not the headers (FACTS.md).

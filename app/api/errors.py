@@ -24,6 +24,7 @@ from starlette.routing import Match
 
 from app.api.auth import Forbidden, Unauthorized
 from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
+from app.api.ratelimit import TooManyRequests
 from app.api.schemas.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -160,6 +161,8 @@ ANSWERS: dict[type[Exception], Answer] = {
                               headers=lambda exc: {"Accept-Signature": ACCEPT_SIGNATURE}),
     NotReady: Answer(503, "Not ready", "not-ready",
                      headers=lambda exc: {"Retry-After": str(max(0, int(exc.retry_after)))}),
+    TooManyRequests: Answer(429, "Too many requests", "too-many-requests",
+                            headers=lambda exc: {"Retry-After": str(exc.retry_after)}),
     IdempotencyInFlight: Answer(409, "Request in flight", "idempotency-in-flight", detail=str,
                                 headers=lambda exc: {"Retry-After": str(exc.retry_after)}),
     IdempotencyKeyReused: Answer(422, "Idempotency-Key reused", "idempotency-key-reused",

@@ -7,19 +7,40 @@ checked before the body is even parsed: a tampered byte, a replayed nonce,
 an expired window, an unknown or revoked key all answer 401 and change
 nothing on the PO; the refusal itself goes to the audit trail.
 
+What a token can make the store keep is bounded (issue 9):
+
+- the rate limit comes first (app/api/ratelimit.py: 429);
+- refused *without* a record: a request with no signature header at all, a
+  token naming no supplier of ours (401), a PO that is not the caller's
+  (404, checked before the signature);
+- a nonce or keyid too long for the nonce store's columns is a signature
+  refusal (401 ``bad_nonce`` / ``bad_keyid``) before the nonce is stored;
+- a refusal that is recorded keeps a summary of at most 2 KiB (no query
+  string, only its digest and length; long header values clipped, with
+  their digest; the signature's digest), counted per supplier, reason and
+  minute (app/application/refusals.py).
+
 What verified is kept as evidence with the event (method, target URI, the
 four headers as received, the body byte for byte, the signature base), so
-anyone holding the supplier's public key can verify it again offline.
+anyone holding the supplier's public key can verify it again offline. The
+body is kept raw, not in its canonical form: the signature covers the
+Content-Digest of the raw bytes, so only they let ``verify_evidence.py``
+tie the body to the signature. It is bounded instead: by the body size
+limit, by refusing padding (at most ``MAX_PADDING_FACTOR`` times its
+compact JSON, plus ``PADDING_ALLOWANCE`` bytes: indent=8 pretty-printing
+measured 2.6 times), and by the delivery notes a PO takes a day.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -39,11 +60,23 @@ from app.api.httpsig import (
 )
 from app.api.json_bodies import duplicate_keys
 from app.application import Gendan
+from app.domain.errors import InvalidValue
 from app.domain.values import Actor
 
 EVIDENCE_HEADERS = ("content-type", "content-digest", "signature-input", "signature")
-_KEYID = re.compile(r'keyid="([^"]{1,200})"')
-_NONCE = re.compile(r'nonce="([^"]{1,255})"')
+# The longest the nonce store's columns take (signature_nonces: nonce
+# String(255), scope String(300) = supplier id + ":" + keyid) and a keyid
+# could ever be registered with (200 before issue 9, 100 since): longer is
+# refused as a signature problem before the database sees it, the same on
+# both stores (PostgreSQL raised on the insert, SQLite stored any length).
+MAX_NONCE_CHARS = 255
+MAX_KEYID_CHARS = 200
+# A kept body may be pretty-printed, not padded: see the module docstring.
+MAX_PADDING_FACTOR = 4
+PADDING_ALLOWANCE = 4096
+MAX_SUMMARY_BYTES = 2048  # a refusal's request summary, serialised
+_KEYID = re.compile(r'keyid="([^"]{1,100})"')
+_NONCE = re.compile(r'nonce="([^"]{1,64})"')
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -105,17 +138,29 @@ def _headers(request: Request) -> dict[str, str]:
 
 async def signed_call(request: Request, principal: ActAsSupplier, gendan: GendanDep,
                       purchase_order_id: UUID) -> SignedCall:
+    headers = _headers(request)
+    supplier_id = principal.supplier_id or ""
+    if "signature-input" not in headers and "signature" not in headers:
+        # Not even an attempt at a signature: refused, and nothing recorded.
+        raise SignatureRejected("missing_signature", "the request has no Signature-Input "
+                                                     "and no Signature header; it must be signed")
+    await run_in_threadpool(_check_target, gendan, supplier_id, purchase_order_id)
     body = await request.body()
     parts = HttpRequestParts(request.method, target_uri(request, gendan.settings.public_base_url),
-                             _headers(request), body)
-    supplier_id = principal.supplier_id or ""
+                             headers, body)
 
     def key_for(keyid: str) -> bytes | None:
+        if len(keyid) > MAX_KEYID_CHARS:
+            raise SignatureRefused("bad_keyid", f"a keyid is at most {MAX_KEYID_CHARS} "
+                                                "characters")
         key = gendan.portal.supplier_key(supplier_id, keyid)
         return None if key is None else base64.b64decode(key)
 
     try:
         verified = await run_in_threadpool(verify_request, parts, key_for)
+        if len(verified.nonce) > MAX_NONCE_CHARS:
+            raise SignatureRefused("bad_nonce", f"a nonce is at most {MAX_NONCE_CHARS} "
+                                                "characters")
         fresh = await run_in_threadpool(
             gendan.portal.take_nonce, f"{supplier_id}:{verified.keyid}", verified.nonce,
             datetime.fromtimestamp(verified.expires, timezone.utc))
@@ -123,9 +168,12 @@ async def signed_call(request: Request, principal: ActAsSupplier, gendan: Gendan
             raise SignatureRefused("replayed_nonce", "This nonce was already used: a signed "
                                                      "request is accepted once; sign again")
     except SignatureRefused as refused:
-        await run_in_threadpool(_record_refusal, gendan, principal, purchase_order_id, parts,
-                                refused)
+        await run_in_threadpool(
+            gendan.portal.record_refusal, supplier_id=supplier_id, po_id=purchase_order_id,
+            code=refused.code, detail=refused.detail, request=refusal_summary(parts),
+            actor=actor(principal))
         raise SignatureRejected(refused.code, refused.detail) from None
+    _refuse_padding(body)
     evidence = {
         "keyid": verified.keyid, "label": verified.label, "created": verified.created,
         "expires": verified.expires, "nonce": verified.nonce, "method": parts.method,
@@ -140,22 +188,75 @@ async def signed_call(request: Request, principal: ActAsSupplier, gendan: Gendan
     return SignedCall(principal, verified, body, evidence)
 
 
-def _record_refusal(gendan: Gendan, principal: Principal, po_id: UUID,
-                    parts: HttpRequestParts, refused: SignatureRefused) -> None:
+def _check_target(gendan: Gendan, supplier_id: str, po_id: UUID) -> None:
+    """Before the signature: a token naming no supplier of ours is 401, a PO
+    that is not its supplier's 404; neither is recorded."""
+    if not gendan.portal.is_supplier(supplier_id):
+        raise SignatureRejected("unknown_key", "no key is registered for this token's supplier")
+    gendan.portal.check_purchase_order(supplier_id, po_id)
+
+
+def _refuse_padding(body: bytes) -> None:
+    """422 for a body much larger than its compact JSON (see the module
+    docstring); what is not JSON is left to ``SignedCall.parse``."""
+    if len(body) <= PADDING_ALLOWANCE:
+        return
+    try:
+        compact = len(json.dumps(json.loads(body), separators=(",", ":"),
+                                 ensure_ascii=False).encode())
+    except (ValueError, RecursionError):
+        return
+    if len(body) > MAX_PADDING_FACTOR * compact + PADDING_ALLOWANCE:
+        raise InvalidValue("body", f"the signed body is {len(body)} bytes for {compact} bytes "
+                                   f"of JSON; it is kept as evidence, so it may be at most "
+                                   f"{MAX_PADDING_FACTOR} times its compact form plus "
+                                   f"{PADDING_ALLOWANCE} bytes")
+
+
+def refusal_summary(parts: HttpRequestParts) -> dict[str, Any]:
+    """What a refusal keeps of the request: at most 2 KiB whatever was sent.
+    The target URI without its query (the query's SHA-256 and length
+    instead), the keyid and nonce when short, header values clipped with
+    the digest of the whole, the signature's and the body's digest and
+    length."""
+    split = urlsplit(parts.target_uri)
     signature_input = parts.headers.get("signature-input", "")
     keyid, nonce = _KEYID.search(signature_input), _NONCE.search(signature_input)
-    gendan.portal.record_refusal(
-        supplier_id=principal.supplier_id, po_id=po_id, code=refused.code,
-        detail=refused.detail, actor=actor(principal),
-        request={
-            "method": parts.method, "target_uri": parts.target_uri,
-            "keyid": keyid.group(1) if keyid else None, "nonce": nonce.group(1) if nonce else None,
-            "signature_input": signature_input[:2000],
-            "content_digest": parts.headers.get("content-digest", "")[:500],
-            "body_sha256": hashlib.sha256(parts.body).hexdigest(),
-            "body_bytes": len(parts.body),
-        },
-    )
+    summary: dict[str, Any] = {
+        "method": parts.method[:16],
+        "target_uri": urlunsplit((split.scheme, split.netloc, split.path, "", ""))[:300],
+        "keyid": keyid.group(1) if keyid else None,
+        "nonce": nonce.group(1) if nonce else None,
+    }
+    if split.query:
+        summary["query"] = _digest(split.query)
+    if "signature" in parts.headers:  # a signature is evidence's, even a refused one
+        summary["signature"] = _digest(parts.headers["signature"])
+    for name, limit in (("signature-input", 400), ("content-digest", 120), ("content-type", 80)):
+        value = parts.headers.get(name)
+        if value is None:
+            continue
+        key = name.replace("-", "_")
+        summary[key] = value[:limit]
+        if len(value) > limit:
+            summary[f"{key}_whole"] = _digest(value)
+    summary["body"] = _digest(parts.body)
+    # Escaping can make a clipped value take up to six bytes a character:
+    # the largest go to their digests until the whole fits.
+    while len(_json(summary)) > MAX_SUMMARY_BYTES:
+        name = max((k for k, v in summary.items() if isinstance(v, str)),
+                   key=lambda k: len(_json(summary[k])))
+        summary[name] = _digest(summary[name])
+    return summary
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def _digest(value: str | bytes) -> dict[str, Any]:
+    data = value.encode("utf-8", errors="surrogateescape") if isinstance(value, str) else value
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
 Signed = Annotated[SignedCall, Depends(signed_call)]

@@ -21,7 +21,7 @@ arithmetic of lines, receipts and invoices lives in purchasing.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -54,6 +54,8 @@ from app.domain.values import (
 )
 
 PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
+# Delivery notes a PO accepts a UTC day (GENDAN_PORTAL_DELIVERY_NOTES_PER_DAY).
+DELIVERY_NOTES_PER_DAY = 20
 __all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder", "portal_status"]
 
 
@@ -381,9 +383,19 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
                                       "evidence": self.evidence})
 
     def declare_delivery(self, reference: str, lines: list[dict[str, Any]], keyid: str,
-                         evidence: dict[str, Any], actor: Actor) -> str:
+                         evidence: dict[str, Any], actor: Actor, *,
+                         per_day: int = DELIVERY_NOTES_PER_DAY) -> str:
+        """``DeliveryNoteReceived``. At most ``per_day`` notes a PO a UTC day:
+        each keeps its signed body as evidence (up to the body size limit),
+        so a valid key must not be able to grow the PO without bound."""
         if self.state == "cancelled" or self.signed_revision == 0:
             raise InvalidState("Deliveries are declared against a signed-back purchase order")
+        today = datetime.now(timezone.utc).date()
+        if sum(1 for note in self.delivery_notes
+               if note["at"].astimezone(timezone.utc).date() == today) >= per_day:
+            raise InvalidState(f"{per_day} delivery notes were already declared on this "
+                               "purchase order today, the most a day: declare the next "
+                               "after 00:00 UTC")
         self.lines_named(lines, "delivery note", once=False)
         parsed = []
         for n, line in enumerate(lines):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import OPENAPI_MODELS
 from app.api.permissions import ActAsSupplier
+from app.api.ratelimit import portal_rate_limit
 from app.api.routes.order_common import answer
 from app.api.schemas.portal import (
     AcknowledgementIn,
@@ -22,9 +23,20 @@ from app.api.schemas.portal import (
 from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.signed import Signed
 
-router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"])
+# Every portal request, read or command, is rate limited per token and per
+# supplier before anything else (app/api/ratelimit.py).
+router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"],
+                   dependencies=[Depends(portal_rate_limit)])
 
-PORTAL_RESPONSES = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 413, 422)}
+TOO_MANY_REQUESTS = {
+    "description": "This token's or this supplier's request budget is spent "
+                   "(/problems/too-many-requests)",
+    "content": PROBLEM_RESPONSES[404]["content"],
+    "headers": {"Retry-After": {"description": "Seconds after which a retry can pass",
+                                "schema": {"type": "string"}}},
+}
+PORTAL_RESPONSES = {**{code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 413, 422)},
+                    429: TOO_MANY_REQUESTS}
 SIGNED_HEADERS = [
     {"name": name, "in": "header", "required": True, "schema": {"type": "string"},
      "description": text}
