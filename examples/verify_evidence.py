@@ -237,23 +237,20 @@ class _Pairs(list):
 
 
 def duplicate_keys(text: str) -> list[str]:
-    """The paths (``body.lines``) of keys held twice by one object, in document order."""
+    """The paths (``body.lines``) of keys held twice by one object: outer
+    objects first, then in document order."""
     found: list[str] = []
-    stack: list[tuple[str, Any]] = [("body", json.loads(text, object_pairs_hook=_Pairs))]
-    while stack:
-        path, value = stack.pop()
+    queue: list[tuple[str, Any]] = [("body", json.loads(text, object_pairs_hook=_Pairs))]
+    for path, value in queue:  # breadth first: the queue grows as it is read
         if isinstance(value, _Pairs):
             seen: set[str] = set()
             for key, _ in value:
                 if key in seen:
                     found.append(f"{path}.{key}")
                 seen.add(key)
-            children = [(f"{path}.{key}", child) for key, child in value]
+            queue += [(f"{path}.{key}", child) for key, child in value]
         elif isinstance(value, list):
-            children = [(f"{path}.{n}", child) for n, child in enumerate(value)]
-        else:
-            continue
-        stack.extend(reversed(children))
+            queue += [(f"{path}.{n}", child) for n, child in enumerate(value)]
     return found
 
 

@@ -23,6 +23,12 @@ a refusal to record; and nothing about the token or key is revealed by a
 422 (FastAPI already answers malformed JSON before authentication).
 ``SignedCall.parse`` checks again with ``duplicate_keys``, because it
 parses the raw body as JSON whatever the signed Content-Type says.
+
+Cost (2026-11-29, a loaded 2-core machine, 1 MiB bodies): an acknowledgement
+of 25,000 lines 1.4 times what ``json.loads`` alone takes (which FastAPI
+pays anyway); hostile shapes 1-5 times (350,000 empty objects, nested
+lists), 10 times for 80,000 objects that each hold a key twice. Bodies over
+``INLINE_BYTES`` are therefore checked in the threadpool, off the event loop.
 """
 
 from __future__ import annotations
@@ -32,10 +38,13 @@ from dataclasses import dataclass
 from email.message import Message as MimeMessage
 from typing import Any
 
+from fastapi.concurrency import run_in_threadpool
+
 from app.api.errors import problem
 from app.api.limits import ASGIApp, Message, Receive, Scope, Send
 
 MAX_REPORTED = 20  # duplicates named in one answer
+INLINE_BYTES = 16 * 1024  # larger bodies are checked in the threadpool
 
 
 @dataclass(frozen=True)
@@ -54,31 +63,68 @@ class DuplicateKey:
         return f"duplicate key {self.key!r}"
 
 
-class _Pairs(list):  # type: ignore[type-arg]
-    """An object as ``json`` read it: its (key, value) pairs, every one kept."""
+class _Twice(list):  # type: ignore[type-arg]
+    """An object that holds a key twice, as its (key, value) pairs, all kept."""
 
 
-def duplicate_keys(body: bytes | str) -> list[DuplicateKey]:
-    """Every key that occurs twice in one object, outer objects first;
-    ValueError (or RecursionError) when ``body`` is not JSON."""
-    tree = json.loads(body, object_pairs_hook=_Pairs)
+def duplicate_keys(body: bytes | str, limit: int = MAX_REPORTED) -> list[DuplicateKey]:
+    """Up to ``limit`` keys that occur twice in one object, outer objects
+    first (then in document order); ValueError (or RecursionError) when
+    ``body`` is not JSON.
+
+    Built for hostile bodies: the parser's hook only compares two lengths
+    per object, and the tree is walked only when some object held a key
+    twice, iteratively, non-empty containers only, a path kept as its
+    parent's index (so a deep body costs no more than a wide one)."""
+    twice = 0
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Twice:
+        nonlocal twice
+        value = dict(pairs)
+        if len(value) == len(pairs):
+            return value
+        twice += 1
+        return _Twice(pairs)
+
+    tree = json.loads(body, object_pairs_hook=pairs_hook)
+    # Breadth first, so outer objects come first; parallel lists (node n's
+    # parent and key) rather than a tuple per node, which would set off the GC.
+    parents: list[int] = [-1]
+    keys: list[str | int] = [""]
+    values: list[Any] = [tree]
     found: list[DuplicateKey] = []
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), tree)]
-    while stack:  # iterative: a deeply nested body must not exhaust the stack here
-        path, value = stack.pop()
-        if isinstance(value, _Pairs):
+    node = 0
+    while twice and len(found) < limit:
+        value = values[node]
+        values[node] = None  # visited: let it go
+        if type(value) is _Twice:
+            twice -= 1
             seen: set[str] = set()
             for key, _ in value:
                 if key in seen:
-                    found.append(DuplicateKey(path, key))
+                    found.append(DuplicateKey(_path(node, parents, keys), key))
                 seen.add(key)
-            children = [((*path, key), child) for key, child in value]
-        elif isinstance(value, list):
-            children = [((*path, n), child) for n, child in enumerate(value)]
+            items: Any = value
         else:
-            continue
-        stack.extend(reversed(children))
-    return found
+            items = value.items() if type(value) is dict else enumerate(value)
+        for key, child in items:
+            if child and type(child) in _CONTAINERS:  # an empty one holds nothing twice
+                parents.append(node)
+                keys.append(key)
+                values.append(child)
+        node += 1
+    return found[:limit]
+
+
+_CONTAINERS = (dict, list, _Twice)
+
+
+def _path(node: int, parents: list[int], keys: list[str | int]) -> tuple[str | int, ...]:
+    path: list[str | int] = []
+    while node > 0:
+        path.append(keys[node])
+        node = parents[node]
+    return tuple(reversed(path))
 
 
 def is_json_content_type(value: str | None) -> bool:
@@ -112,7 +158,10 @@ class JsonBodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        found = _duplicates(body)
+        # A large body is checked off the event loop (a worst case 1 MiB of
+        # tiny objects costs a few times what json.loads alone does).
+        found = (_duplicates(body) if len(body) <= INLINE_BYTES
+                 else await run_in_threadpool(_duplicates, body))
         if found:
             await _refuse(found, scope, receive, send)
             return

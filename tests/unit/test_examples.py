@@ -545,6 +545,7 @@ def test_evidence_whose_signed_body_holds_a_key_twice_is_refused(
     '{"a": 1, "b": {"c": [{"d": 1, "d": 2}, {"d": 3}]}, "a": 2}',
     '[{"x": 1, "\\u0078": 2}, [{"y": {"z": 0, "z": 0}}]]',
     '{"k": {"k": 1}, "K": 2}',
+    '{"a": {"b": {"x": 1, "x": 2}}, "c": {"y": 1, "y": 2}}',
     '{"a": 1}',
     '[]',
 ])  # fmt: skip

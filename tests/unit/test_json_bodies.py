@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api.json_bodies import JsonBodyGuard, duplicate_keys, is_json_content_type
+from app.api.json_bodies import INLINE_BYTES, JsonBodyGuard, duplicate_keys, is_json_content_type
 from app.config import Settings
 from app.main import create_app
 
@@ -43,6 +43,14 @@ def test_nested_objects_and_arrays_of_objects() -> None:
 def test_outer_duplicates_come_first_and_a_key_thrice_counts_twice() -> None:
     assert found('{"a": {"k": 1, "k": 2}, "a": 1, "a": 2}') == [
         ("body.a", "duplicate key 'a'"), ("body.a", "duplicate key 'a'"), ("body.a.k", "duplicate key 'k'")]
+    assert found('{"a": {"b": {"x": 1, "x": 2}}, "c": {"y": 1, "y": 2}}') == [
+        ("body.c.y", "duplicate key 'y'"), ("body.a.b.x", "duplicate key 'x'")]
+
+
+def test_at_most_twenty_are_named() -> None:
+    body = "[" + ",".join(f'{{"k{n}": 1, "k{n}": 2}}' for n in range(100)) + "]"
+    assert found(body) == [(f"body.{n}.k{n}", f"duplicate key 'k{n}'") for n in range(20)]
+    assert len(duplicate_keys(body, limit=100)) == 100
 
 
 def test_keys_equal_after_unescaping_are_duplicates() -> None:
@@ -138,6 +146,18 @@ async def test_the_body_reaches_the_app_unchanged(guarded: httpx.AsyncClient) ->
 
     r = await guarded.post("/v1/x", content=duplicated())
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.a"
+
+
+async def test_a_large_body_is_checked_too(guarded: httpx.AsyncClient) -> None:
+    # Past INLINE_BYTES the check runs in the threadpool: same answers.
+    lines = ",".join(f'{{"line_no": {n}, "decision": "accept"}}' for n in range(2000))
+    body = f'{{"lines": [{lines}]}}'.encode()
+    assert len(body) > INLINE_BYTES
+    r = await guarded.post("/v1/x", content=body, headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.content) == (200, body)
+    twice = body.replace(b'"decision": "accept"}]', b'"decision": "accept", "decision": "reject"}]')
+    r = await guarded.post("/v1/x", content=twice, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.lines.1999.decision"
 
 
 @pytest.mark.parametrize("content_type", [None, "application/json; charset=utf-8", "application/merge-patch+json"])
