@@ -118,7 +118,8 @@ async def test_an_overlong_nonce_or_keyid_is_a_signature_refusal(api):
     path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement"
     request, client = signed(api, supplier, path, ack_body(po), nonce="n" * 256)
     refused(send(request, client), "bad_nonce")
-    request, client = signed(api, supplier, path, ack_body(po), nonce="n" * 20_000)
+    # (8,000: a 200 KB nonce is now a 431, the headers being bounded as a whole)
+    request, client = signed(api, supplier, path, ack_body(po), nonce="n" * 8_000)
     refused(send(request, client), "bad_nonce")
     request, client = signed(api, supplier, path, ack_body(po), keyid="k" * 201)
     refused(send(request, client), "bad_keyid")
