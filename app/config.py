@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     # Received quantity off the PO by more than this (either way) raises an alert.
     receipt_tolerance_percent: Decimal = Decimal("3")
+    # The company's own country, ISO 3166-1 alpha-2 (G3: a Nigerian L/C's
+    # confirming bank must be in a third country, neither NG nor this one).
+    company_country: str = Field("CN", pattern=r"^[A-Z]{2}$")
     # The scheme://host[:port] suppliers sign as @target-uri when the service
     # sits behind a proxy that changes it; unset: the URL as this process sees it.
     public_base_url: str | None = None

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from app.api.auth import Principal, require_roles
+from app.api.auth import Principal, get_principal, require_roles
 from app.application.feed import withhold_evidence
 from app.domain.roles import BI, MANAGERS, STAFF, SUPERVISORS
 from app.domain.values import Actor
@@ -36,8 +36,10 @@ SALES = ("merchandiser", "supervisor", "manager")
 SOURCING = ("purchaser", "supervisor", "manager")
 # Who receives goods: the purchaser and QC (incoming inspection).
 RECEIVERS = ("purchaser", "qc")
-# Who costs an order: supervisors and the accountant (rough and detailed analyses).
-COSTING = ("supervisor", "manager", "accountant")
+# Who costs an order (rough and detailed analyses): the merchandiser (Plan 5
+# form 4: the salesperson analyses the costs of an inquiry), supervisors, and
+# the accountant.
+COSTING = ("merchandiser", "supervisor", "manager", "accountant")
 # Who compares quotes: sourcing staff and the accountant.
 QUOTE_READERS = ("purchaser", "supervisor", "manager", "accountant")
 
@@ -66,6 +68,20 @@ def as_seen_by(principal: Principal, events: list[dict[str, Any]]) -> list[dict[
     return [withhold_evidence(event) for event in events]
 
 
+_read_audit = require_roles(*MONEY_STAFF, BI)
+_read_order_file = require_roles(*STAFF, BI)
+
+
+def _audit_reader(request: Request,
+                  principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """The audit trail filtered by ``order_id`` is one order's file (Plan 5
+    form 11, "資料FILE"): every staff role reads it. Unfiltered, it stays
+    with the staff who answer for money (and bi)."""
+    if request.query_params.get("order_id"):
+        return _read_order_file(principal)
+    return _read_audit(principal)
+
+
 # ---- each act of the API and the role set that may do it --------------------------
 # customers and orders
 ReadOrders = _may(STAFF)
@@ -79,11 +95,12 @@ AnalyseCosts = _may(COSTING)
 ApproveMargins = _may(MANAGERS)  # G2
 ConfirmOrders = _may(MANAGERS)  # G1
 CancelOrders = _may(SUPERVISORS)
+ReassignOrders = _may(SUPERVISORS)  # the owner: who follows the order
 RecordPayments = _may(ACCOUNTANT)
 ReleaseProduction = _may(SUPERVISORS)
 ApproveShipmentWithoutBalance = _may(MANAGERS)  # G4
 RecordShipments = _may(SOURCING)  # booking and documents: the purchaser
-CloseOrders = _may(SUPERVISORS)
+CloseOrders = _may(SOURCING)  # the purchaser files finished orders (Plan 5 purchaser #17)
 
 # suppliers, RFQs, purchase orders
 ReadSourcing = _may(STAFF)
@@ -109,7 +126,7 @@ ActAsSupplier = _may(SUPPLIER)
 # read models and the event feed: bi reads each of them, and nothing else
 ReadBoards = _read_model(STAFF)  # the order and PO boards, suppliers, performance
 ReadMoney = _read_model(MONEY_STAFF)  # finance, payables
-ReadAudit = _read_model(MONEY_STAFF)
+ReadAudit = Annotated[Principal, Depends(_audit_reader)]
 ReadFeed = _read_model(MANAGERS)  # the manager spot-checks everything
 
 

@@ -115,6 +115,12 @@ class Orders:
         return self._run(order_id, lambda o: o.confirm(
             waiver_reason or None, self._policy, actor), cond)
 
+    def change_owner(self, order_id: UUID, owner: str, actor: Actor,
+                     cond: Preconditions = NONE) -> CommandResult:
+        """``OrderOwnerChanged``: a supervisor or manager hands the order to
+        another merchandiser (the permission table says who)."""
+        return self._run(order_id, lambda o: o.change_owner(owner, actor), cond)
+
     def cancel_order(self, order_id: UUID, reason: str, actor: Actor,
                      cond: Preconditions = NONE) -> CommandResult:
         return self._run(order_id, lambda o: o.cancel(reason, actor), cond)

@@ -31,6 +31,7 @@ def policy_of(settings: Settings) -> Policy:
         margin_threshold=settings.margin_threshold_percent / 100,
         large_amounts=dict(settings.large_amount_thresholds),
         receipt_tolerance=settings.receipt_tolerance_percent / 100,
+        company_country=settings.company_country,
     )
 
 

@@ -91,11 +91,20 @@ def g2_needs_margin_approval(margin: Decimal | None, approved: bool,
     return margin is not None and margin < threshold and not approved
 
 
-def g2_margin(order: Order, policy: Policy, *, needs_analysis: bool) -> GateViolation | None:
+def g2_margin(order: Order, policy: Policy, *, at: str) -> GateViolation | None:
+    """Plan 5 form 4: a rough analysis at quotation, a detailed one after
+    confirmation. ``at`` "confirmation" needs an analysis, "production" a
+    detailed one; at both the latest analysis's margin needs the manager's
+    approval of that analysis when below the threshold."""
     if order.analysis_no == 0:
-        if needs_analysis:
-            return GateViolation("G2", "Production release needs a cost analysis")
-        return None
+        if at == "confirmation":
+            return GateViolation("G2", "Confirmation needs a cost analysis")
+        return GateViolation("G2", "Production release needs a detailed cost analysis, "
+                                   "made after confirmation")
+    if at == "production" and not order.detailed_analysis:
+        return GateViolation(
+            "G2", "Production release needs a detailed cost analysis, made after "
+                  "confirmation: only rough analyses (made before confirmation) are on file")
     if not g2_needs_margin_approval(order.margin, order.margin_approved,
                                     policy.margin_threshold):
         return None
@@ -104,6 +113,10 @@ def g2_margin(order: Order, policy: Policy, *, needs_analysis: bool) -> GateViol
         f"The margin of cost analysis {order.analysis_no} is {order.margin} "
         f"(below {policy.margin_threshold}): a manager's margin approval is needed",
     )
+
+
+# Documentary collection (託收): D/P and D/A, refused for African customers.
+_COLLECTION = frozenset({"DP", "DA"})
 
 
 def g3_terms(
@@ -116,8 +129,10 @@ def g3_terms(
     at_confirmation: bool,
 ) -> GateViolation | None:
     method = terms["method"]
-    if method == "DP" and region == "Africa":
-        return GateViolation("G3", "D/P is refused for customers in Africa at any amount")
+    if method in _COLLECTION and region == "Africa":
+        return GateViolation(
+            "G3", f"{method} is documentary collection, refused for customers in Africa "
+                  "at any amount (Plan 5): use CASH, TT or LC")
     if method not in reference.SAFE_LARGE_AMOUNT_METHODS and policy.is_large(total, currency):
         limit = policy.large_amounts.get(currency)
         above = f"above {limit} {currency}" if limit is not None else f"in {currency}"
@@ -125,15 +140,24 @@ def g3_terms(
             "G3", f"{method} is refused for orders {above}: only CASH, TT or LC"
         )
     if at_confirmation and method == "LC" and terms["issuing_bank_country"] == "NG":
-        confirming = terms.get("confirming_bank_country")
-        if not confirming or confirming == "NG":
-            return GateViolation(
-                "G3",
-                "An L/C issued by a bank in Nigeria must be confirmed by a third-country "
-                "bank before the order is confirmed: amend the terms with "
-                "confirming_bank_country",
-            )
+        return g3_nigerian_lc_confirmation(terms.get("confirming_bank_country"), policy)
     return None
+
+
+def g3_nigerian_lc_confirmation(confirming: str | None, policy: Policy) -> GateViolation | None:
+    """Plan 5: an L/C from a Nigerian bank is confirmed by a third-country
+    bank (London, Citibank, Standard Chartered...): neither Nigeria nor the
+    company's own country, which is a party, not a third."""
+    if confirming and confirming not in ("NG", policy.company_country):
+        return None
+    why = ("no confirming bank is given" if not confirming
+           else f"a confirming bank in {confirming} is not in a third country")
+    return GateViolation(
+        "G3",
+        "An L/C issued by a bank in Nigeria must be confirmed by a third-country bank "
+        f"(neither NG nor {policy.company_country}) before the order is confirmed: {why}; "
+        "amend the terms with confirming_bank_country",
+    )
 
 
 def g4_balance_outstanding(balance_due: Decimal | int, approved: bool) -> bool:
@@ -167,6 +191,20 @@ def g5_samples(order: Order) -> GateViolation | None:
 
 
 # ---- sourcing (G7, G8) ---------------------------------------------------------
+def g7_four_eyes(reviewer: str, drafted_by: str, waived_by: str | None) -> GateViolation | None:
+    """Plan 5: a PO is cross-checked, so its reviewer is someone other than
+    who drafted it and who waived its three quotes (G8)."""
+    if reviewer == drafted_by:
+        why = f"{reviewer} drafted it"
+    elif reviewer == waived_by:
+        why = f"{reviewer} waived its three quotes (G8)"
+    else:
+        return None
+    return GateViolation(
+        "G7", f"A purchase order is reviewed by someone other than who drafted it or waived "
+              f"its quotes: {why}, so another supervisor or manager must review it")
+
+
 def g7_send(state: str, revision: int) -> GateViolation | None:
     if state == "reviewed":
         return None

@@ -63,6 +63,16 @@ def state_rank(state: str) -> int:
 
 
 class Order(alerts.Alerting, Aggregate):
+    # 2: ``detailed_analysis`` (G2), which snapshots of version 1 lack.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A version-1 snapshot cannot tell whether its latest analysis came
+        after confirmation: take it as rough. Exact before confirmation; after
+        it, production release asks for a new analysis (the safe side)."""
+        state["detailed_analysis"] = False
+
     class Event(Aggregate.Event):
         actor_sub: str
         actor_role: str
@@ -114,6 +124,7 @@ class Order(alerts.Alerting, Aggregate):
         self.pi_signed_back = False
         self.confirmed = False
         self.analysis_no = 0
+        self.detailed_analysis = False  # the latest analysis made after confirmation (G2)
         self.margin = Decimal(0)
         self.margin_approved = False
         zero = quantize_money(Decimal(0), currency)  # "0.00", "0" for JPY
@@ -240,6 +251,10 @@ class Order(alerts.Alerting, Aggregate):
         self._require_open("decide on a sample")
         if sample["status"] != "requested":
             raise InvalidState(f"Sample {sample_id} was already {sample['status']}")
+        if decision == "approved" and not (evidence_ref and evidence_ref.strip()):
+            # G5, SPEC §1: a customer's approval is kept with its written word.
+            raise InvalidValue("evidence_ref", "an approval is recorded with the customer's "
+                                               "evidence (e-mail, signed sample card...)")
         event = {"approved": self.SampleApproved, "rejected": self.SampleRejected}[decision]
         self._emit(event, actor, sample_id=sample_id, stage=sample["stage"],
                    comments=comments, evidence_ref=evidence_ref)
@@ -298,6 +313,9 @@ class Order(alerts.Alerting, Aggregate):
 
         def apply(self, order: Order) -> None:
             order.analysis_no = self.analysis_no
+            # Rough before confirmation, detailed after (G2): from the order
+            # as the event finds it, so older events answer the same.
+            order.detailed_analysis = order.confirmed
             order.margin = self.margin
             order.margin_approved = False  # an approval covers one analysis only
 
@@ -361,12 +379,30 @@ class Order(alerts.Alerting, Aggregate):
         self._require_unconfirmed("confirm it")
         gates.refuse(
             gates.g1_confirmation(self, waiver_reason),
-            gates.g2_margin(self, policy, needs_analysis=False),
+            gates.g2_margin(self, policy, at="confirmation"),
             gates.g3_terms(self.payment_terms, self.total, self.currency, self.customer_region,
                            policy, at_confirmation=True),
         )
         waiver = None if self.pi_signed_back else waiver_reason.strip()  # type: ignore[union-attr]
         self._emit(self.OrderConfirmed, actor, pi_revision=self.pi_revision, waiver_reason=waiver)
+
+    class OrderOwnerChanged(Event):
+        owner: str
+        previous_owner: str
+
+        def apply(self, order: Order) -> None:
+            order.owner = self.owner
+
+    def change_owner(self, owner: str, actor: Actor) -> None:
+        """The merchandiser who follows the order (Plan 12: several orders in
+        one person's hands are never mixed up). Already theirs: nothing to
+        record, as a PUT repeated."""
+        owner = owner.strip()
+        if not owner:
+            raise InvalidValue("owner", "must not be blank")
+        self._require_open("change its owner")
+        if owner != self.owner:
+            self._emit(self.OrderOwnerChanged, actor, owner=owner, previous_owner=self.owner)
 
     class OrderCancelled(Event):
         leads_to = "cancelled"
@@ -441,7 +477,7 @@ class Order(alerts.Alerting, Aggregate):
             raise InvalidState(f"The order is already {self.state}")
         gates.refuse(
             gates.g1_production(self),
-            gates.g2_margin(self, policy, needs_analysis=True),
+            gates.g2_margin(self, policy, at="production"),
             gates.g5_samples(self),
         )
         self._emit(self.ProductionOrderReleased, actor, deposit_due=self.deposit_due,

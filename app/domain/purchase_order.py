@@ -194,6 +194,9 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
     def review(self, actor: Actor) -> None:
         gates.refuse(gates.g7_reviewer(actor.role))
         self._require("draft", doing="review it")
+        # Four eyes: the G8 waiver is given with the draft, by its drafter.
+        waived_by = self.drafted_by if self.waiver_reason else None
+        gates.refuse(gates.g7_four_eyes(actor.sub, self.drafted_by, waived_by))
         self._emit(self.PurchaseOrderReviewed, actor, revision=self.revision)
 
     class PurchaseOrderSent(Event):

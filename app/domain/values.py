@@ -37,6 +37,9 @@ class Policy:
     # Received quantity may differ from the PO by this fraction (both ways)
     # before it raises an alert (issue 4: default ±3 %).
     receipt_tolerance: Decimal = Decimal("0.03")
+    # The company's own country (G3): a Nigerian L/C's confirming bank must
+    # be in a third country, neither Nigeria nor this one.
+    company_country: str = "CN"
 
     def is_large(self, amount: Decimal, currency: str) -> bool:
         # A currency without a configured threshold counts as large (safe side).

@@ -164,11 +164,14 @@ def changes(row: dict[str, Any], event: Any, position: int,
     facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
     state = event.state_after(row["state"])
     milestone, blockers = derive(state, facts, row["total_minor"], threshold)
-    return dict(
+    columns = dict(
         state=state, next_milestone=milestone, blockers=blockers,
         alerts=alerts_after(row["alerts"], event), facts=facts,
         updated_at=utc_text(event.timestamp), position=position,
     )
+    if isinstance(event, Order.OrderOwnerChanged):  # the owner filter follows it
+        columns["owner"] = event.owner
+    return columns
 
 
 def po_changes(row: dict[str, Any], event: Any, position: int,

@@ -21,7 +21,7 @@ SHIPMENT = {"shipped_on": "2027-03-01", "carrier": "COSCO", "transport_document"
 # The lifecycle's steps, in order; ``lifecycle(api, until=...)`` stops after one.
 STEPS = (
     "created", "sample_approved", "pi_issued", "pi_signed", "costed", "confirmed",
-    "deposit_paid", "in_production", "balance_paid", "shipped", "closed",
+    "detailed", "deposit_paid", "in_production", "balance_paid", "shipped", "closed",
 )
 
 
@@ -112,7 +112,8 @@ async def lifecycle(api: Any, until: str, *, costs: list[dict] | None = None,
                     customer_id: str | None = None, country: str = "DE",
                     **overrides: Any) -> dict[str, Any]:
     """Create an order and run the steps of ``STEPS`` up to ``until``
-    (inclusive); the last answer. Skips the sample when the order has none."""
+    (inclusive); the last answer. Skips the sample when the order has none.
+    ``costs`` go into the rough ("costed") and the detailed analysis alike."""
     last = STEPS.index(until)
     order = await create_order(api, customer_id, country=country, **overrides)
     oid = order["id"]
@@ -127,6 +128,10 @@ async def lifecycle(api: Any, until: str, *, costs: list[dict] | None = None,
                                   {"costs": costs or GOOD_COSTS, "fx_rates": {}},
                                   role="accountant"),
         "confirmed": lambda: command(api, oid, "/confirmation", {}),
+        # G2: production release needs a detailed analysis, after confirmation.
+        "detailed": lambda: command(api, oid, "/cost-analysis",
+                                    {"costs": costs or GOOD_COSTS, "fx_rates": {}},
+                                    role="merchandiser"),
         "deposit_paid": lambda: pay(api, oid, "deposit", order["deposit_due"]),
         "in_production": lambda: command(api, oid, "/production-release", {},
                                          role="supervisor"),

@@ -123,7 +123,8 @@ async def sent_po(api: Any, supplier: Supplier | None = None, *, order_id: str |
     po = await draft(api, supplier, lines or [line(new_item())], role="supervisor",
                      waiver_reason="sole supplier of the customer's branded trim",
                      **({"order_id": order_id} if order_id else {}))
-    await po_command(api, po["id"], "review", role="supervisor")
+    # G7, four eyes: not the supervisor who drafted it and waived its quotes.
+    await po_command(api, po["id"], "review", role="manager")
     return supplier, await po_command(api, po["id"], "send")
 
 

@@ -34,13 +34,14 @@ async def test_g1_confirmation_needs_signed_pi_or_waiver(api):
     assert "not signed back" in problem["detail"]
     # A blank waiver is no waiver.
     await refused(api, order["id"], "/confirmation", {"waiver_reason": "   "}, rule="G1")
+    await command(api, order["id"], "/cost-analysis", costs("8000.00"))  # G2
     confirmed = await command(api, order["id"], "/confirmation",
                               {"waiver_reason": "repeat customer, PI agreed by phone"})
     assert confirmed["state"] == "confirmed"
 
 
 async def test_g1_signed_pi_passes(api):
-    order = await lifecycle(api, "pi_signed")
+    order = await lifecycle(api, "costed")
     await command(api, order["id"], "/confirmation", {})
 
 
@@ -48,6 +49,7 @@ async def test_g1_release_before_confirmation(api):
     order = await lifecycle(api, "costed")
     await refused(api, order["id"], "/production-release", {}, rule="G1")
     await command(api, order["id"], "/confirmation", {})
+    await command(api, order["id"], "/cost-analysis", costs("8000.00"))  # detailed (G2)
     released = await command(api, order["id"], "/production-release", {})
     assert released["state"] == "in_production"
 
@@ -70,6 +72,7 @@ async def test_g2_exactly_five_percent_needs_no_approval(api):
         {"item": "fabric", "amount": "8075.00", "currency": "USD"}])
     assert (order["margin"], order["needs_margin_approval"]) == ("0.0500", False)
     await command(api, order["id"], "/confirmation", {})
+    await command(api, order["id"], "/cost-analysis", costs("8075.00"))  # detailed
     await command(api, order["id"], "/production-release", {})
 
 
@@ -87,13 +90,21 @@ async def test_g2_new_analysis_after_approval_needs_a_new_approval(api):
     assert released["state"] == "in_production"
 
 
-async def test_g2_release_needs_a_cost_analysis(api):
+async def test_g2_confirmation_needs_an_analysis_and_release_a_detailed_one(api):
+    """Plan 5 form 4: a rough analysis at quotation, a detailed one after
+    confirmation (issue 10, point 4)."""
     order = await lifecycle(api, "pi_signed")
-    await command(api, order["id"], "/confirmation", {})  # a rough analysis is optional here
-    problem = await refused(api, order["id"], "/production-release", {}, rule="G2")
-    assert "cost analysis" in problem["detail"]
-    await command(api, order["id"], "/cost-analysis", costs("7000.00"))
-    await command(api, order["id"], "/production-release", {})
+    oid = order["id"]
+    problem = await refused(api, oid, "/confirmation", {}, rule="G2")
+    assert problem["detail"] == "Confirmation needs a cost analysis"
+    # The merchandiser makes the rough analysis at the quotation stage.
+    await command(api, oid, "/cost-analysis", costs("7000.00"), role="merchandiser")
+    await command(api, oid, "/confirmation", {})
+    problem = await refused(api, oid, "/production-release", {}, rule="G2")
+    assert "detailed cost analysis" in problem["detail"] and "rough" in problem["detail"]
+    await command(api, oid, "/cost-analysis", costs("7000.00"), role="merchandiser")
+    released = await command(api, oid, "/production-release", {})
+    assert (released["state"], released["cost_analyses"]) == ("in_production", 2)
 
 
 async def test_g2_a_better_analysis_lifts_the_need_for_approval(api):
@@ -148,7 +159,7 @@ async def test_g3_dp_refused_for_african_customers_at_any_amount(api):
 
 
 async def test_g3_nigerian_lc_needs_a_third_country_confirming_bank(api):
-    order = await lifecycle(api, "pi_signed", country="NG",
+    order = await lifecycle(api, "costed", country="NG",
                             payment_terms={"method": "LC", "issuing_bank_country": "NG"})
     oid = order["id"]
     problem = await refused(api, oid, "/confirmation", {}, rule="G3")
@@ -157,12 +168,35 @@ async def test_g3_nigerian_lc_needs_a_third_country_confirming_bank(api):
     await command(api, oid, "/payment-terms", {"method": "LC", "issuing_bank_country": "NG",
                                                "confirming_bank_country": "NG"}, method="PUT")
     await refused(api, oid, "/confirmation", {}, rule="G3")
+    # Nor is a Chinese one: China is the company's own country (GENDAN_COMPANY_COUNTRY).
+    await command(api, oid, "/payment-terms", {"method": "LC", "issuing_bank_country": "NG",
+                                               "confirming_bank_country": "CN"}, method="PUT")
+    problem = await refused(api, oid, "/confirmation", {}, rule="G3")
+    assert "in CN is not in a third country" in problem["detail"]
     amended = await command(api, oid, "/payment-terms", {
         "method": "LC", "issuing_bank_country": "NG", "confirming_bank_country": "GB"},
         method="PUT")
     assert amended["payment_terms"]["confirming_bank_country"] == "GB"
     confirmed = await command(api, oid, "/confirmation", {})
     assert confirmed["state"] == "confirmed"
+
+
+async def test_g3_da_refused_for_african_customers_as_dp_is(api):
+    """Plan 5: no documentary collection (託收) with African customers: D/A
+    is collection too (issue 10, point 1)."""
+    small = [{"sku": "S", "quantity": "10", "unit": "pcs", "unit_price": "1.00"}]
+    customer_id = await new_customer(api, "NG")
+    r = await api.post("/v1/orders", order_body(customer_id, payment_terms={"method": "DA"},
+                                                lines=small))
+    assert r.status_code == 409, r.text
+    assert (r.json()["rule"], "Africa" in r.json()["detail"]) == ("G3", True)
+    # ...at amendment too; the same small D/A order for a German customer passes.
+    order = await lifecycle(api, "costed", customer_id=customer_id, lines=small, costs=[
+        {"item": "fabric", "amount": "5.00", "currency": "USD"}])
+    await refused(api, order["id"], "/payment-terms", {"method": "DA"}, rule="G3",
+                  method="PUT")
+    await create_order(api, country="DE", payment_terms={"method": "DA"}, lines=small)
+    await command(api, order["id"], "/confirmation", {})
 
 
 # ---- G4 -------------------------------------------------------------------------
@@ -203,20 +237,22 @@ async def test_g5_release_needs_an_approved_pre_production_sample(api):
     await command(api, oid, "/proforma-invoice", {})
     await command(api, oid, "/cost-analysis", costs("7000.00"))
     await command(api, oid, "/confirmation", {"waiver_reason": "PI agreed by e-mail"})
+    await command(api, oid, "/cost-analysis", costs("7000.00"))  # detailed (G2)
     await refused(api, oid, "/production-release", {}, rule="G5")
     # An approved approval sample and a rejected pre-production one do not count.
     for stage, decision in (("approval", "approved"), ("pre_production", "rejected")):
         sample = await command(api, oid, "/samples", {"stage": stage}, role="merchandiser",
                                status=201)
         await command(api, oid, f"/samples/{sample['sample_id']}/decision",
-                      {"decision": decision, "comments": "colour off"})
+                      {"decision": decision, "comments": "colour off",
+                       "evidence_ref": "mail-2026-11-03"})
     await refused(api, oid, "/production-release", {}, rule="G5")
     await approve_pre_production_sample(api, oid)
     await command(api, oid, "/production-release", {})
 
 
 async def test_g5_does_not_apply_without_samples(api):
-    order = await lifecycle(api, "confirmed", samples_required=False)
+    order = await lifecycle(api, "detailed", samples_required=False)
     assert order["samples"] == []
     await command(api, order["id"], "/production-release", {})
 
@@ -241,17 +277,40 @@ async def test_the_lowest_numbered_gate_is_named(api):
 async def test_release_names_g2_before_g5(api):
     order = await create_order(api)  # samples required, none approved
     oid = order["id"]
+    await command(api, oid, "/cost-analysis", costs("7000.00"))  # rough
     await command(api, oid, "/confirmation", {"waiver_reason": "framework contract"})
     await refused(api, oid, "/production-release", {}, rule="G2")
-    await command(api, oid, "/cost-analysis", costs("7000.00"))
+    await command(api, oid, "/cost-analysis", costs("7000.00"))  # detailed
     await refused(api, oid, "/production-release", {}, rule="G5")
+
+
+async def test_g5_an_approval_needs_the_customers_evidence(api):
+    """SPEC §1: a customer's approval is recorded with its evidence (issue
+    10, point 3); a rejection may have none."""
+    order = await create_order(api)
+    oid = order["id"]
+    for stage in ("approval", "pre_production"):
+        sample = await command(api, oid, "/samples", {"stage": stage}, role="merchandiser",
+                               status=201)
+        decision = f"/samples/{sample['sample_id']}/decision"
+        for body in ({"decision": "approved"}, {"decision": "approved", "evidence_ref": None},
+                     {"decision": "approved", "comments": "OK by phone"}):
+            problem = await refused(api, oid, decision, body, status=422, role="supervisor")
+            assert [e["field"] for e in problem["errors"]] == ["evidence_ref"], problem
+        if stage == "approval":
+            await command(api, oid, decision, {"decision": "rejected", "comments": "too thin"},
+                          role="supervisor")
+    approved = await command(api, oid, decision, {"decision": "approved",
+                                                  "evidence_ref": "mail-2026-11-05"},
+                             role="supervisor")
+    assert [s["status"] for s in approved["samples"]] == ["rejected", "approved"]
 
 
 # ---- soft rule and money rules --------------------------------------------------
 
 
 async def test_production_without_deposit_raises_an_alert(api):
-    order = await lifecycle(api, "confirmed")
+    order = await lifecycle(api, "detailed")
     released = await command(api, order["id"], "/production-release", {})
     assert released["state"] == "in_production"
     assert released["version"] == order["version"] + 2  # the release and its alert

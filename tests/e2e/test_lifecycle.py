@@ -1,6 +1,7 @@
 """The whole lifecycle of issue 2 over HTTP, as the mobile apps drive it:
-create -> samples -> PI -> signed back -> cost analysis -> confirm ->
-deposit -> production release -> balance -> ship -> close."""
+create -> samples -> PI -> signed back -> rough cost analysis -> confirm ->
+detailed cost analysis -> deposit -> production release -> balance -> ship ->
+close."""
 
 from __future__ import annotations
 
@@ -81,6 +82,15 @@ async def test_an_order_from_creation_to_closure(api):
     confirmed = await step("/confirmation", {}, "manager")
     assert (confirmed["state"], confirmed["confirmed"]) == ("confirmed", True)
 
+    # G2: the detailed analysis after confirmation, by the merchandiser (Plan 5
+    # form 4). USD 6100 + EUR 1000 at 1.08 = USD 7180: 0.15529... -> 0.1552.
+    detailed = await step("/cost-analysis", {
+        "costs": [{"item": "fabric", "amount": "6100.00", "currency": "USD"},
+                  {"item": "freight", "amount": "1000.00", "currency": "EUR"}],
+        "fx_rates": {"EUR": "1.08"},
+    }, "merchandiser")
+    assert (detailed["margin"], detailed["cost_analyses"]) == ("0.1552", 2)
+
     deposit = await step("/payments", {"kind": "deposit", "amount": "2550.00", "currency": "USD",
                                        "received_on": "2027-01-10", "reference": "TT-001"},
                          "accountant")
@@ -102,12 +112,12 @@ async def test_an_order_from_creation_to_closure(api):
 
     closed = await step("/closure", {}, "supervisor")
     assert closed["state"] == "closed"
-    assert closed["version"] == 12
+    assert closed["version"] == 13
 
     # GET answers the same representation, without a command position.
-    r = await api.get(f"/v1/orders/{oid}", role="bi")
+    r = await api.get(f"/v1/orders/{oid}", role="qc")  # any staff role (bi: issue 9, no)
     assert r.status_code == 200
-    assert r.headers["etag"] == '"12"'
+    assert r.headers["etag"] == '"13"'
     read = r.json()
     assert read["position"] is None
     assert {**read, "position": closed["position"]} == closed

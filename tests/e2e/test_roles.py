@@ -47,7 +47,7 @@ COMMANDS = [
      {"signed_by": "Hans", "evidence_ref": "scan-1"}, SUPERVISOR_MANAGER),
     ("analyseCosts", "POST", "/v1/orders/{oid}/cost-analysis",
      {"costs": [{"item": "fabric", "amount": "7000", "currency": "USD"}]},
-     {"supervisor", "manager", "accountant"}),
+     {"merchandiser", "supervisor", "manager", "accountant"}),  # Plan 5 form 4
     ("approveMargin", "POST", "/v1/orders/{oid}/margin-approval", {"reason": "ok"}, {"manager"}),
     ("amendPaymentTerms", "PUT", "/v1/orders/{oid}/payment-terms", {"method": "TT"},
      SUPERVISOR_MANAGER),
@@ -62,7 +62,10 @@ COMMANDS = [
      {"reason": "trusted"}, {"manager"}),
     ("recordShipment", "POST", "/v1/orders/{oid}/shipments", SHIPMENT,
      {"purchaser", "supervisor", "manager"}),
-    ("closeOrder", "POST", "/v1/orders/{oid}/closure", {}, SUPERVISOR_MANAGER),
+    ("closeOrder", "POST", "/v1/orders/{oid}/closure", {},
+     {"purchaser", "supervisor", "manager"}),  # Plan 5 purchaser #17: files the order
+    ("changeOrderOwner", "PUT", "/v1/orders/{oid}/owner", {"owner": "merchandiser-2"},
+     SUPERVISOR_MANAGER),
     ("cancelOrder", "POST", "/v1/orders/{oid}/cancellation", {"reason": "withdrawn"},
      SUPERVISOR_MANAGER),
 ]

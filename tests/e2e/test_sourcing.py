@@ -99,7 +99,16 @@ async def test_g7_refuses_to_send_an_unreviewed_po_and_placed_means_signed(api):
     # Only a supervisor or manager reviews.
     r = await api.post(f"/v1/purchase-orders/{po['id']}/review", role="purchaser")
     assert r.status_code == 403
-    await po_command(api, po["id"], "review", role="supervisor")
+    # Four eyes (Plan 5, cross-checking): not the supervisor who drafted it and
+    # waived its quotes, whatever role that person holds.
+    for sub, role in (("supervisor-1", "supervisor"), ("supervisor-1", "manager")):
+        r = await api.client.post(f"/v1/purchase-orders/{po['id']}/review", json=None,
+                                  headers=api.headers(role, sub=sub))
+        assert r.status_code == 409 and r.json()["rule"] == "G7", r.text
+        assert "supervisor-1 drafted it" in r.json()["detail"]
+    r = await api.client.post(f"/v1/purchase-orders/{po['id']}/review", json=None,
+                              headers=api.headers("supervisor", sub="supervisor-2"))
+    assert r.status_code == 200, r.text
     sent = await po_command(api, po["id"], "send")
     assert sent["state"] == "sent" and not sent["placed"]
     assert len(sent["content_hash"]) == 64 and sent["content"]["revision"] == 1
@@ -241,7 +250,7 @@ async def test_po_commands_honour_if_match_and_idempotency_keys(api):
     assert again.json()["id"] == first.json()["id"]
     assert again.headers["Idempotency-Replayed"] == "true"
     po = first.json()["id"]
-    reviewed = await po_command(api, po, "review", role="supervisor")
+    reviewed = await po_command(api, po, "review", role="manager")  # G7: not the drafter
     stale = await api.client.post(f"/v1/purchase-orders/{po}/send", json={}, headers={
         **api.headers("purchaser"), "If-Match": f'"{reviewed["version"] - 1}"'})
     assert stale.status_code == 412 and stale.headers["ETag"] == f'"{reviewed["version"]}"'

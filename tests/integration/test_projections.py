@@ -70,6 +70,11 @@ def to_confirmed(app: Gendan, oid, costs="8100") -> None:
     if app.orders.get_order(oid)["needs_margin_approval"]:
         run(app, oid, lambda o: o.approve_margin("strategic customer", BOSS))
     run(app, oid, lambda o: o.confirm(None, app.policy, BOSS))
+    # G2: the detailed analysis after confirmation, which production release needs.
+    run(app, oid, lambda o: o.analyse_costs(
+        [{"item": "fabric", "amount": costs, "currency": "USD"}], {}, BOSS))
+    if app.orders.get_order(oid)["needs_margin_approval"]:
+        run(app, oid, lambda o: o.approve_margin("still strategic", BOSS))
 
 
 def lifecycle(app: Gendan) -> dict[str, str]:
@@ -96,6 +101,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
         "deposit", Decimal("3400.00"), "USD", date(2027, 1, 5), "TT-3", ACCOUNTANT))
     run(app, unpaid, lambda o: o.release_production(app.policy, BOSS))
     run(app, unpaid, lambda o: o.approve_shipment_without_balance("long-standing customer", BOSS))
+    app.orders.change_owner(unpaid, "li", BOSS)  # OrderOwnerChanged
 
     yen = new_order(app, nippon, currency="JPY", price="95", samples=False,
                     delivery=date(2020, 1, 1))
@@ -121,6 +127,7 @@ def test_live_rows_equal_a_rebuild(fresh_settings, gendan):
     assert boards[ids["full"]]["customer_name"] == "ACME GmbH"
     assert boards[ids["full"]]["owner"] == "mia"
     assert boards[ids["unpaid"]]["blockers"] == []  # shipment without balance approved
+    assert boards[ids["unpaid"]]["owner"] == "li"  # reassigned
     assert boards[ids["cancelled"]]["next_milestone"] is None
     money = {r["order_id"]: r for r in live["rm_finance"]}
     unpaid = money[ids["unpaid"]]
@@ -156,6 +163,8 @@ def test_board_blockers_follow_the_order(fresh_settings, gendan):
     run(gendan, oid, lambda o: o.approve_margin("strategic", BOSS))
     run(gendan, oid, lambda o: o.confirm(None, gendan.policy, BOSS))
     assert row() == ("production release", [board.WAITING_DEPOSIT])
+    run(gendan, oid, lambda o: o.analyse_costs(
+        [{"item": "fabric", "amount": "8000", "currency": "USD"}], {}, BOSS))  # detailed
     run(gendan, oid, lambda o: o.record_payment(
         "deposit", Decimal("2550.00"), "USD", date(2027, 1, 5), "TT-1", ACCOUNTANT))
     run(gendan, oid, lambda o: o.release_production(gendan.policy, BOSS))

@@ -14,7 +14,7 @@ from uuid import uuid4
 
 import pytest
 
-from app.domain import roles
+from app.domain import gates, roles
 from app.domain.errors import GateViolation, RoleRefused
 from app.domain.order import Order
 from app.domain.purchase_order import PurchaseOrder
@@ -69,6 +69,8 @@ def test_a_manager_passes_the_role_half_and_meets_the_rest_of_the_rule():
     with pytest.raises(GateViolation) as excinfo:
         order.confirm(None, Policy(), MANAGER)
     assert excinfo.value.rule == "G1"  # the signed-back PI is still missing
+    order.analyse_costs([{"item": "fabric", "amount": "80.00", "currency": "USD"}], {},
+                        MANAGER)  # G2: confirmation needs a cost analysis
     order.confirm("customer on holiday", Policy(), MANAGER)
     assert order.state == "confirmed"
 
@@ -84,6 +86,30 @@ def test_a_supervisor_or_a_manager_reviews(actor):
     po = new_po()
     po.review(actor)
     assert po.state == "reviewed"
+
+
+@pytest.mark.parametrize("waiver", [None, "sole supplier of this zip"])
+def test_g7_four_eyes_the_drafter_does_not_review_their_own_po(waiver):
+    """Plan 5: cross-checking. A supervisor who drafted a PO (and waived its
+    three quotes, G8) passes the role half, not the rule: 409 G7, not 403."""
+    po = PurchaseOrder.draft(
+        supplier_id=uuid4(), order_id=None, rfq_id=None, currency="USD", terms=None,
+        lines=[{"line_no": 1, "item": "zip", "quantity": "100", "unit": "pcs",
+                "unit_price": "0.10", "delivery_date": date(2027, 1, 15)}],
+        waiver_reason=waiver, actor=SUPERVISOR)
+    po.collect_events()
+    with pytest.raises(GateViolation) as excinfo:
+        po.review(Actor(SUPERVISOR.sub, roles.MANAGER))  # the same person, whatever role
+    assert excinfo.value.rule == "G7" and "sam drafted it" in excinfo.value.detail
+    assert (po.state, po.collect_events()) == ("draft", [])
+    po.review(MANAGER)
+    assert po.state == "reviewed"
+
+
+def test_g7_four_eyes_names_the_waiver_too():
+    assert gates.g7_four_eyes("sam", "pia", None) is None
+    refusal = gates.g7_four_eyes("sam", "pia", "sam")
+    assert refusal is not None and refusal.rule == "G7" and "waived" in refusal.detail
 
 
 def test_the_role_sets_read_as_spec_section_2():

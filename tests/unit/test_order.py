@@ -44,6 +44,11 @@ def rule_of(excinfo) -> str:
     return excinfo.value.rule
 
 
+def analyse(app: Gendan, order_id, costs="8000.00"):
+    return run(app, order_id, lambda o: o.analyse_costs(
+        [{"item": "fabric", "amount": costs, "currency": "USD"}], {}, MANAGER))
+
+
 def confirm_ready(app: Gendan, order_id, costs="8000.00") -> None:
     """Pre-production sample approved, PI signed back, margin fine."""
     sample = run(app, order_id, lambda o: {"id": o.request_sample("pre_production", MANAGER)})
@@ -77,6 +82,7 @@ def test_second_order_with_the_same_reference_is_a_conflict(app):
 
 def test_g1_confirmation_needs_signed_pi_or_waiver(app):
     order_id = new_order(app, samples=False)
+    analyse(app, order_id)  # G2
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.confirm(None, app.policy, MANAGER))
     assert rule_of(refused) == "G1"
@@ -133,10 +139,51 @@ def test_g2_approval_covers_one_analysis(app):
 
 def test_g2_production_needs_a_cost_analysis(app):
     order_id = new_order(app, samples=False)
+    analyse(app, order_id)  # rough: confirmation needs one (G2)
     run(app, order_id, lambda o: o.confirm("verbal ok", app.policy, MANAGER))
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert rule_of(refused) == "G2"
+
+
+def test_g2_confirmation_needs_an_analysis_and_release_a_detailed_one(app):
+    """Plan 5 form 4: a rough analysis at quotation, a detailed one after
+    confirmation; the margin rule at both."""
+    order_id = new_order(app, samples=False)
+    with pytest.raises(GateViolation) as refused:
+        run(app, order_id, lambda o: o.confirm("verbal ok", app.policy, MANAGER))
+    assert (rule_of(refused), refused.value.detail) == ("G2", "Confirmation needs a cost analysis")
+    analyse(app, order_id, "8200.00")  # rough, margin 0.0352
+    with pytest.raises(GateViolation) as refused:
+        run(app, order_id, lambda o: o.confirm("verbal ok", app.policy, MANAGER))
+    assert rule_of(refused) == "G2" and "0.0352" in refused.value.detail
+    run(app, order_id, lambda o: o.approve_margin("new market", MANAGER))
+    run(app, order_id, lambda o: o.confirm("verbal ok", app.policy, MANAGER))
+    # Only the rough analysis, approved as it is: release wants a detailed one.
+    with pytest.raises(GateViolation) as refused:
+        run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
+    assert rule_of(refused) == "G2" and "rough" in refused.value.detail
+    detailed = analyse(app, order_id, "8100.00")  # detailed, margin 0.0470
+    stages = [e.stage for e in app.store.events.get(order_id) if type(e).__name__ == "CostAnalysed"]
+    assert stages == ["rough", "detailed"]
+    assert detailed.view["needs_margin_approval"]
+    with pytest.raises(GateViolation) as refused:
+        run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
+    assert rule_of(refused) == "G2" and "0.0470" in refused.value.detail
+    run(app, order_id, lambda o: o.approve_margin("still worth it", MANAGER))
+    released = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
+    assert released.view["state"] == "in_production"
+
+
+def test_g2_detailed_analysis_survives_a_snapshot(app):
+    order_id = new_order(app, samples=False)  # snapshot_interval=5
+    analyse(app, order_id)
+    run(app, order_id, lambda o: o.confirm("verbal ok", app.policy, MANAGER))
+    analyse(app, order_id)  # detailed, version 4
+    run(app, order_id, lambda o: o.request_sample("style", MANAGER))  # version 5: snapshot
+    assert [s.originator_version for s in app.store.snapshots.get(order_id)] == [5]
+    released = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
+    assert released.view["state"] == "in_production"
 
 
 def test_fx_rates_convert_costs_and_missing_rate_is_invalid(app):
@@ -156,17 +203,31 @@ def test_g3_large_amounts_africa_and_nigerian_lc(app):
         new_order(app, method="PAYPAL", quantity="20000")  # 17,000 USD
     assert rule_of(refused) == "G3"
     new_order(app, method="PAYPAL", quantity="100")  # small amounts may use it
-    with pytest.raises(GateViolation) as refused:
-        new_order(app, country="KE", method="DP", quantity="1")
-    assert rule_of(refused) == "G3"
+    for method in ("DP", "DA"):  # documentary collection, Africa: any amount
+        with pytest.raises(GateViolation) as refused:
+            new_order(app, country="KE", method=method, quantity="1")
+        assert rule_of(refused) == "G3" and "Africa" in refused.value.detail
+    new_order(app, country="DE", method="DA", quantity="1")
     order_id = new_order(app, country="NG", method="LC", samples=False,
                          issuing_bank_country="NG")
+    analyse(app, order_id)  # G2
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.confirm("waived", app.policy, MANAGER))
     assert rule_of(refused) == "G3"
     with pytest.raises(GateViolation):
         run(app, order_id, lambda o: o.amend_payment_terms(
             {"method": "DP"}, app.policy, MANAGER))
+    with pytest.raises(GateViolation):
+        run(app, order_id, lambda o: o.amend_payment_terms(
+            {"method": "DA"}, app.policy, MANAGER))
+    # China is the company's own country (GENDAN_COMPANY_COUNTRY), not a third one.
+    for confirming in ("NG", "CN"):
+        run(app, order_id, lambda o: o.amend_payment_terms(
+            {"method": "LC", "issuing_bank_country": "NG", "confirming_bank_country": confirming},
+            app.policy, MANAGER))
+        with pytest.raises(GateViolation) as refused:
+            run(app, order_id, lambda o: o.confirm("waived", app.policy, MANAGER))
+        assert rule_of(refused) == "G3" and f"in {confirming}" in refused.value.detail
     run(app, order_id, lambda o: o.amend_payment_terms(
         {"method": "LC", "issuing_bank_country": "NG", "confirming_bank_country": "GB"},
         app.policy, MANAGER))
@@ -178,6 +239,10 @@ def test_lowest_gate_wins(app):
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert rule_of(refused) == "G1"
+    with pytest.raises(GateViolation) as refused:
+        run(app, order_id, lambda o: o.confirm("waived", app.policy, MANAGER))
+    assert rule_of(refused) == "G2"
+    analyse(app, order_id)  # rough: release still wants a detailed one (G2)
     run(app, order_id, lambda o: o.confirm("waived", app.policy, MANAGER))
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
@@ -187,7 +252,11 @@ def test_lowest_gate_wins(app):
 def test_g4_g5_and_the_alerts(app):
     order_id = new_order(app)
     sample = run(app, order_id, lambda o: {"id": o.request_sample("approval", MANAGER)})
-    run(app, order_id, lambda o: o.decide_sample(sample.extra["id"], "approved", None, None, MANAGER))
+    with pytest.raises(InvalidValue) as invalid:  # G5: an approval keeps its evidence
+        run(app, order_id, lambda o: o.decide_sample(sample.extra["id"], "approved", None, " ", MANAGER))
+    assert invalid.value.field == "evidence_ref"
+    run(app, order_id, lambda o: o.decide_sample(sample.extra["id"], "approved", None, "mail", MANAGER))
+    analyse(app, order_id)  # rough (G2)
     run(app, order_id, lambda o: o.confirm("waived", app.policy, MANAGER))
     run(app, order_id, lambda o: o.analyse_costs(
         [{"item": "all", "amount": "1000", "currency": "USD"}], {}, MANAGER))
@@ -199,7 +268,7 @@ def test_g4_g5_and_the_alerts(app):
     with pytest.raises(GateViolation):
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     pp = run(app, order_id, lambda o: {"id": o.request_sample("pre_production", MANAGER)})
-    run(app, order_id, lambda o: o.decide_sample(pp.extra["id"], "approved", None, None, MANAGER))
+    run(app, order_id, lambda o: o.decide_sample(pp.extra["id"], "approved", None, "card-7", MANAGER))
     result = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert [a["code"] for a in result.view["alerts"]] == ["production_without_deposit"]
 
@@ -261,3 +330,21 @@ def test_snapshots_rebuild_the_same_order(app):
     for event in app.store.events.get(order_id):  # every event, no snapshot
         replayed = event.mutate(replayed)
     assert app.orders.get_order(order_id) == order_view(replayed, app.policy)
+
+
+def test_an_order_is_owned_by_its_creator_until_reassigned(app):
+    order_id = new_order(app)
+    assert app.orders.get_order(order_id)["owner"] == "chen"
+    supervisor = Actor("sam", "supervisor")
+    result = app.orders.change_owner(order_id, " li ", supervisor)
+    assert result.view["owner"] == "li"
+    [event] = [e for e in app.store.events.get(order_id) if type(e).__name__ == "OrderOwnerChanged"]
+    assert (event.owner, event.previous_owner, event.actor_sub) == ("li", "chen", "sam")
+    again = app.orders.change_owner(order_id, "li", supervisor)  # already theirs: nothing new
+    assert again.view["version"] == result.view["version"]
+    with pytest.raises(InvalidValue) as invalid:
+        app.orders.change_owner(order_id, "  ", supervisor)
+    assert invalid.value.field == "owner"
+    run(app, order_id, lambda o: o.cancel("customer withdrew", MANAGER))
+    with pytest.raises(InvalidState):
+        app.orders.change_owner(order_id, "wang", supervisor)

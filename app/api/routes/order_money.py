@@ -43,7 +43,8 @@ def analyse_costs(order_id: UUID, body: CostAnalysisIn, gendan: GendanDep, cond:
                   principal: AnalyseCosts, response: Response) -> OrderPublic:
     """Record a cost analysis (`CostAnalysed`): costs are converted into the
     order currency with ``fx_rates`` and the margin is (total - costs) / total,
-    floored to 4 places. A new analysis needs a new margin approval."""
+    floored to 4 places. A new analysis needs a new margin approval. Made
+    before confirmation it is rough, after it detailed (G2, Plan 5 form 4)."""
     return answer(response, gendan.orders.analyse_costs(
         order_id, [cost.as_domain() for cost in body.costs], body.rates(), actor(principal),
         cond))
@@ -77,7 +78,8 @@ def release_production(order_id: UUID, gendan: GendanDep,
                        cond: Conditions, principal: ReleaseProduction,
                        response: Response, body: NoInput = None) -> OrderPublic:
     """Release bulk production (`ProductionOrderReleased`): G1 confirmed,
-    G2 a cost analysis with an acceptable or approved margin, G5 an approved
+    G2 a detailed cost analysis (made after confirmation) with an acceptable
+    or approved margin, G5 an approved
     pre-production sample. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
     return answer(response, gendan.orders.release_production(order_id, actor(principal), cond))
@@ -112,5 +114,6 @@ def record_shipment(order_id: UUID, body: ShipmentIn, gendan: GendanDep,
 def close_order(order_id: UUID, gendan: GendanDep,
                 cond: Conditions, principal: CloseOrders,
                 response: Response, body: NoInput = None) -> OrderPublic:
-    """Close the order file of a shipped order (`OrderClosed`)."""
+    """Close the order file of a shipped order (`OrderClosed`): the
+    purchaser files finished orders, or a supervisor or manager."""
     return answer(response, gendan.orders.close_order(order_id, actor(principal), cond))

@@ -25,6 +25,7 @@ from app.api.permissions import (
     CreateOrders,
     IssueProformaInvoices,
     ReadOrders,
+    ReassignOrders,
     RecordCustomerAnswers,
     RequestSamples,
     actor,
@@ -36,6 +37,7 @@ from app.api.schemas.orders import (
     ConfirmationIn,
     OrderCreate,
     OrderPublic,
+    OwnerIn,
     PaymentTerms,
     PISignedBack,
     SampleDecision,
@@ -100,7 +102,8 @@ def decide_sample(order_id: UUID, sample_id: UUID, body: SampleDecision, gendan:
                   cond: Conditions,
                   principal: RecordCustomerAnswers, response: Response) -> OrderPublic:
     """Record the customer's decision on a sample (`SampleApproved` /
-    `SampleRejected`, with comments for the next round)."""
+    `SampleRejected`, with comments for the next round). An approval needs
+    the customer's `evidence_ref` (G5); a rejection may have none."""
     return answer(response, gendan.orders.decide_sample(
         order_id, str(sample_id), body.decision, body.comments, body.evidence_ref,
         actor(principal), cond))
@@ -147,10 +150,21 @@ def amend_payment_terms(order_id: UUID, body: PaymentTerms, gendan: GendanDep, c
 def confirm_order(order_id: UUID, body: ConfirmationIn, gendan: GendanDep, cond: Conditions,
                   principal: ConfirmOrders, response: Response) -> OrderPublic:
     """Confirm the order (`OrderConfirmed`): G1 wants a signed-back PI or a
-    waiver with reason, G2 an approved margin when below the threshold, G3
-    acceptable terms (a Nigerian L/C confirmed by a third-country bank)."""
+    waiver with reason, G2 a cost analysis and an approved margin when below
+    the threshold, G3 acceptable terms (a Nigerian L/C confirmed by a bank in
+    a third country: neither NG nor the company's own)."""
     return answer(response, gendan.orders.confirm_order(
         order_id, body.waiver_reason, actor(principal), cond))
+
+
+@router.put("/orders/{order_id}/owner", operation_id="changeOrderOwner", responses=RESPONSES)
+def change_owner(order_id: UUID, body: OwnerIn, gendan: GendanDep, cond: Conditions,
+                 principal: ReassignOrders, response: Response) -> OrderPublic:
+    """Hand the order to another merchandiser (`OrderOwnerChanged`): the
+    creator owns it until a supervisor or manager reassigns it, and the
+    board's `owner` filter follows. The same owner again records nothing."""
+    return answer(response, gendan.orders.change_owner(
+        order_id, body.owner, actor(principal), cond))
 
 
 @router.post(

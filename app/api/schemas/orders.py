@@ -124,6 +124,10 @@ class CancellationIn(Input):
     reason: LongText
 
 
+class OwnerIn(Input):
+    owner: Text = Field(description="The `sub` of the merchandiser who follows the order")
+
+
 # ---- the order as clients see it -------------------------------------------------
 # Amounts are decimal strings in the currency's minor units: "8500.00" reads
 # as an invoice does, and a client never parses a float.
