@@ -1,16 +1,21 @@
 """Degenerate Ed25519 keys over real HTTP, on both stores (issue 9, item 1):
 the small-order key that let anyone sign back a PO is refused at
-registration and at rotation, saying why, and the constant forged signature
-does not sign back a PO under a genuine key either."""
+registration and at rotation, saying why; the constant forged signature
+signs nothing back, neither under a genuine key nor under such a key
+registered before the check existed."""
 
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.domain.values import Actor
 from tests.e2e.helpers import PROBLEM
 from tests.e2e.hostile import events_after, last_position
-from tests.e2e.sourcing import new_supplier, sent_po
+from tests.e2e.sourcing import Supplier, client_module, new_supplier, sent_po
 from tests.unit.ed25519_cases import DEGENERATE, FORGED_SIGNATURE, IDENTITY_B64
 
 REASON = ("small-order point", "non-canonical encoding")
@@ -80,3 +85,27 @@ async def test_the_constant_forged_signature_does_not_sign_back(api):
     assert staff["version"] == po["version"]
     # The genuine key still signs back.
     assert supplier.acknowledge(po["id"], accept_all=True).status_code == 200
+
+
+async def test_a_small_order_key_registered_before_the_check_cannot_sign_back(api):
+    """The attack as reproduced, against a key an older store may still hold:
+    planted through the application, which never judged key bytes."""
+    result = api.server.app.state.boot.gendan.suppliers.register_supplier(
+        f"Legacy {uuid.uuid4().hex[:8]}", "CN", None,
+        [{"keyid": "legacy-identity", "public_key": IDENTITY_B64}], Actor("test-setup", "purchaser"))
+    supplier = Supplier(api, str(result.view["id"]), None, "legacy-identity")
+    _, po = await sent_po(api, supplier)
+    path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement"
+    body = json.dumps({"revision": po["revision_sent"], "content_hash": po["content_hash"],
+                       "lines": [{"line_no": 1, "decision": "accept"}]}).encode()
+    with supplier.client() as client:
+        request = client.build_request("POST", path, content=body)
+        headers = client_module.sign("POST", str(request.url), body, Ed25519PrivateKey.generate(),
+                                     "legacy-identity")
+        headers["Signature"] = f"sig1=:{_b64(FORGED_SIGNATURE)}:"  # R = identity, S = 0
+        request.headers.update(headers)
+        r = client.send(request)
+    assert r.status_code == 401 and r.json()["code"] == "degenerate_key", r.text
+    assert "small-order point" in r.json()["detail"]
+    staff = (await api.get(f"/v1/purchase-orders/{po['id']}", role="purchaser")).json()
+    assert staff["state"] == "sent" and not staff["placed"] and staff["acknowledgements"] == []
