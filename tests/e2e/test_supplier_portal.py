@@ -313,7 +313,8 @@ async def test_a_stale_revision_or_hash_is_409_and_an_amendment_needs_signing_ag
     # G7 again for the new revision.
     r = await api.post(f"/v1/purchase-orders/{po['id']}/send", role="purchaser")
     assert r.status_code == 409 and r.json()["rule"] == "G7"
-    await po_command(api, po["id"], "review", role="supervisor")
+    # G7, four eyes: not the supervisor who drafted it and waived its quotes.
+    await po_command(api, po["id"], "review", role="manager")
     sent = await po_command(api, po["id"], "send")
     assert sent["revision_sent"] == 2 and sent["content_hash"] != po["content_hash"]
 
@@ -342,7 +343,7 @@ async def test_counter_proposal_accepted_makes_a_revision_to_sign(api):
                                {"decision": "accept"})
     assert decided["revision"] == 2 and decided["state"] == "draft"
     assert decided["lines"][0]["unit_price"] == "0.1300"
-    await po_command(api, po["id"], "review", role="supervisor")
+    await po_command(api, po["id"], "review", role="manager")  # G7: not its drafter
     await po_command(api, po["id"], "send")
     r = supplier.acknowledge(po["id"], accept_all=True)
     assert r.status_code == 200 and r.json()["signed_revision"] == 2
