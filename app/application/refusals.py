@@ -16,8 +16,9 @@ One stream per (supplier, code, window), the window a minute by default
   stream's total is their sum.
 
 Measured (tests/e2e/test_portal_limits.py): a thousand refusals from one
-token within a window cost one stream of two events per code, ~1 KiB
-on either store, instead of ~2.3 KiB per refusal before.
+token within a window (each with a 4 KB query string) cost one stream of
+two events, 1,478 bytes of event state on SQLite and on PostgreSQL,
+instead of ~2.3 KiB (~119 KiB with a 60 KB query) per refusal before.
 
 What a crash costs: the counts not yet appended, i.e. those of the current
 window (and of a window that ended less than a second before); every
