@@ -13,7 +13,8 @@ the transaction that appends the command's events (eventstore.py). So:
   its completion fails and its transaction rolls back, so one effect only;
 - a refused command (4xx) appends nothing and releases its claim: a retry
   runs again, against the order as it is then;
-- keys are scoped to the caller (``sub``) and kept for
+- keys are scoped to the caller (``sub``, role and supplier: the API's
+  ``idempotency_scope``), so two tenants never share one, and kept for
   ``GENDAN_IDEMPOTENCY_TTL_HOURS`` (default 48 h); after that the same key
   is a new request.
 """
