@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -115,17 +116,21 @@ def record_quote(rfq_id: UUID, body: QuoteIn, gendan: GendanDep, cond: Condition
     return answer(response, result, RfqPublic)
 
 
+# A rate below a million with at most 10 decimals, in ASCII digits (Decimal
+# reads "١٢" as 12). Landed prices are below 2 x 10^15 with 6 decimals; their
+# product with a larger rate no longer fits the domain's 28-digit rounding
+# (CNY:1e27 was a decimal.InvalidOperation, a 500).
+_RATE = re.compile(r"([A-Z]{3}):([0-9]{1,6}(?:\.[0-9]{1,10})?)")
+
+
 def _rates(rate: list[str]) -> dict[str, Decimal]:
     rates = {}
     for text in rate:
-        code, _, value = text.partition(":")
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = Decimal(-1)
-        if len(code) != 3 or not code.isupper() or not number.is_finite() or number <= 0:
-            raise InvalidValue("rate", f"{text!r} is not CUR:rate, e.g. CNY:0.1385")
-        rates[code] = number
+        match = _RATE.fullmatch(text)
+        if match is None or Decimal(match[2]) <= 0:
+            raise InvalidValue("rate", f"{text[:40]!r} is not CUR:rate with a rate above 0 "
+                                       "and below 1000000, e.g. CNY:0.1385")
+        rates[match[1]] = Decimal(match[2])
     return rates
 
 
@@ -135,7 +140,9 @@ def get_rfq(
     currency: Annotated[str | None, Query(
         pattern=r"^[A-Z]{3}$", description="Compare landed unit prices in this currency")] = None,
     rate: Annotated[list[str], Query(
-        max_length=50, description="`CUR:rate` into `currency`, e.g. `CNY:0.1385`; repeat")] = [],  # noqa: B006
+        max_length=50, description="`CUR:rate` into `currency`, e.g. `CNY:0.1385`; repeat. "
+                                   "A rate is above 0 and below 1000000, with at most 10 "
+                                   "decimals")] = [],  # noqa: B006
 ) -> RfqPublic:
     """The RFQ with its quotes ranked by landed unit price (in `currency`,
     converted with the given rates) and by lead time."""
