@@ -22,7 +22,7 @@ from app.api.auth import TokenVerifier
 from app.api.errors import install_error_handlers
 from app.api.headers import NoStore
 from app.api.json_bodies import JsonBodyGuard
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, HeaderSizeLimit
 from app.api.routes import (
     customers,
     health,
@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.add_middleware(JsonBodyGuard)  # inside BodySizeLimit: it reads bounded bodies only
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoStore)  # around every answer a token gets, 413 included
+    # Outermost: oversized headers are refused before anything else runs.
+    app.add_middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes)
     for module in (health, customers, orders, reads, suppliers, purchase_orders,
                    supplier_portal, sourcing_reads):
         app.include_router(module.router)

@@ -1,6 +1,13 @@
-"""Request body size limit: 413 problem+json, before anything is parsed.
+"""Request size limits: 431 for headers, 413 for bodies, problem+json,
+before anything is parsed or authenticated.
 
-A pure ASGI middleware, so it sees the body as the server delivers it:
+``HeaderSizeLimit`` adds up every header's name and value as the server
+delivers them (uvicorn with httptools bounds the request line, not the
+headers: FACTS.md) and refuses past the limit before any route, so before
+the bearer token is even read.
+
+``BodySizeLimit`` is a pure ASGI middleware too, so it sees the body as
+the server delivers it:
 
 - a ``Content-Length`` above the limit is refused up front, without reading
   a byte of the body;
@@ -23,6 +30,32 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class HeaderSizeLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        if max_bytes < 0:
+            raise ValueError("max_bytes must not be negative")
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _header_bytes(scope) <= self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        response = problem(
+            431, "Request header fields too large",
+            f"The request headers exceed the limit of {self.max_bytes} bytes "
+            "(names and values together)",
+            "/problems/headers-too-large", scope.get("path"),
+            # The body, if any, is not read: the connection cannot be reused.
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)
+
+
+def _header_bytes(scope: Scope) -> int:
+    return sum(len(name) + len(value) for name, value in scope.get("headers", ()))
 
 
 class _BodyTooLarge(Exception):
