@@ -206,7 +206,7 @@ def bench_store(kind: str, sizes: Sizes, report: Report, seed: int,
             known_orders += len(pool.orders)
             run_async(driver.closed_loop(make_plan(rng, sizes.warmup, pool, MIX),
                                          sizes.concurrency))
-            server.wait_projections()
+            server.wait_projections(tokens["manager"])
 
             def phase(label: str, plan, *, rate: float | None = None, probe_every: int = 0):
                 quiet(label)
@@ -226,7 +226,7 @@ def bench_store(kind: str, sizes: Sizes, report: Report, seed: int,
                 finally:
                     if probe:
                         probe.__exit__(None, None, None)
-                server.wait_projections()
+                server.wait_projections(tokens["manager"])
                 return results, elapsed, cpu, probe
 
             progress(f"{kind}: maximum rate, {sizes.max_requests} requests of the mix at "

@@ -81,12 +81,22 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"the server was not ready within {timeout}s:\n{self.log_tail()}")
 
-    def wait_projections(self, timeout: float = 600) -> None:
-        """Until every projection has applied the last event."""
+    def wait_projections(self, token: str, timeout: float = 600) -> None:
+        """Until every projection has applied the store's last event: a read
+        with ``min_position`` answers 200 then (503 until; /readyz no longer
+        tells strangers the positions)."""
+        from app.application.store import Store as EventStore
+
+        events = EventStore(self.store.settings())
+        try:
+            last = events.last_position()
+        finally:
+            events.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            ready = httpx.get(f"{self.base}/readyz", timeout=10).json()
-            if all(p >= ready["position"] for p in ready["projections"].values()):
+            r = httpx.get(f"{self.base}/v1/board", params={"limit": 1, "min_position": last},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            if r.status_code == 200:
                 return
             time.sleep(0.05)
         raise RuntimeError("the projections did not catch up")

@@ -23,7 +23,8 @@ from app.application.dto import Preconditions
 from app.application.idempotency import KeyedRequest
 
 _KEY = re.compile(r'^"?([\x20-\x7e]{1,255}?)"?$')
-_STRONG_ETAG = re.compile(r'^"(\d{1,18})"$')
+# [0-9], not \d: \d matches any script's digits, and int() reads them.
+_STRONG_ETAG = re.compile(r'^"([0-9]{1,18})"$')
 _MAX_SCOPE_CHARS = 200  # idempotency_keys.scope
 
 KeyHeader = Annotated[str | None, Header(

@@ -14,7 +14,8 @@ from app.projections.reads import NotReady, ReadModels
 def _booted(request: Request) -> Any:
     boot = request.app.state.boot
     if boot.gendan is None:
-        raise NotReady(f"The service is starting: {boot.error}", retry_after=2)
+        # The boot error (database host, driver...) is logged, never told to callers.
+        raise NotReady("The service is starting", retry_after=2)
     return boot
 
 

@@ -262,5 +262,5 @@ async def test_customer_answers_its_region(api):
     customer = r.json()
     assert customer["region"] == "Africa"
     assert r.headers["location"] == f"/v1/customers/{customer['id']}"
-    got = await api.get(f"/v1/customers/{customer['id']}", role="bi")
+    got = await api.get(f"/v1/customers/{customer['id']}", role="qc")
     assert got.json() == customer

@@ -47,7 +47,7 @@ class Sourcing:
         """Ids are text in the tests (as the read models hold them), UUIDs
         for the commands."""
         result = self.app.suppliers.register_supplier(
-            name, country, None, [{"keyid": f"key-{name}", "public_key": "AAAA"}], SUPERVISOR)
+            name, country, None, [{"keyid": f"key-{name.replace(' ', '-')}", "public_key": "AAAA"}], SUPERVISOR)
         return str(result.view["id"])
 
     def awarded_rfq(self, order_id: Any, suppliers: list[str]) -> str:
