@@ -42,7 +42,7 @@ from app.domain.errors import (
     NotFound,
     RoleRefused,
 )
-from app.projections.reads import NotReady
+from app.projections.reads import NotReady, PositionAhead, TooManyWaiters
 
 log = logging.getLogger("gendan.api")
 
@@ -161,6 +161,14 @@ ANSWERS: dict[type[Exception], Answer] = {
                               headers=lambda exc: {"Accept-Signature": ACCEPT_SIGNATURE}),
     NotReady: Answer(503, "Not ready", "not-ready",
                      headers=lambda exc: {"Retry-After": str(max(0, int(exc.retry_after)))}),
+    TooManyWaiters: Answer(503, "Too many waiting reads", "too-many-waiting-reads",
+                           headers=lambda exc: {"Retry-After": str(exc.retry_after)}),
+    # A refused query parameter, answered as FastAPI's own validation does.
+    PositionAhead: Answer(422, "Validation error", "validation-error",
+                          detail=lambda _: "1 invalid field", extensions=lambda exc: {
+                              "last_position": exc.last_position,
+                              "errors": [{"field": "query.min_position", "message": exc.detail,
+                                          "type": "position_ahead"}]}),
     TooManyRequests: Answer(429, "Too many requests", "too-many-requests",
                             headers=lambda exc: {"Retry-After": str(exc.retry_after)}),
     IdempotencyInFlight: Answer(409, "Request in flight", "idempotency-in-flight", detail=str,

@@ -7,7 +7,7 @@ queries are in app/projections/sourcing_reads.py.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -21,20 +21,17 @@ from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.sourcing_reads import SourcingReads
 from app.projections.tables import audit, board, finance, tracking
+from app.projections.waiting import (
+    NotReady,
+    PositionAhead,
+    PositionWatch,
+    TooManyWaiters,
+)
 
+# How often the one shared poller reads the position while anyone waits.
 _POLL_SECONDS = 0.02
-__all__ = ["NotReady", "ReadModels", "board_query", "decode_cursor", "encode_cursor"]
-
-
-class NotReady(Exception):
-    """The read side has not caught up yet (``?min_position=``) or the
-    service is starting; the client should retry after ``retry_after`` s
-    (the API answers 503)."""
-
-    def __init__(self, detail: str, retry_after: int = 1):
-        super().__init__(detail)
-        self.detail = detail
-        self.retry_after = retry_after
+__all__ = ["NotReady", "PositionAhead", "ReadModels", "TooManyWaiters", "board_query",
+           "decode_cursor", "encode_cursor"]
 
 
 def board_query(today: date, state: str | None = None, customer_id: str | None = None,
@@ -82,8 +79,11 @@ class ReadModels(SourcingReads):
         else:
             # The runner and the library write the same file: wait for locks.
             self._engine = create_async_engine(url, connect_args={"timeout": 30})
+        self.watch = PositionWatch(self.position, poll_seconds=_POLL_SECONDS,
+                                   max_waiters=settings.read_waiters_max)
 
     async def close(self) -> None:
+        await self.watch.close()
         await self._engine.dispose()
 
     async def _all(self, query: Any) -> list[Any]:
@@ -97,18 +97,24 @@ class ReadModels(SourcingReads):
             value = (await conn.execute(select(func.min(tracking.c.position)))).scalar()
         return int(value or 0)
 
-    async def wait_for(self, min_position: int | None) -> None:
+    async def wait_for(self, min_position: int | None,
+                       last_position: Callable[[], Awaitable[int]] | None = None) -> None:
+        """Return once every read model has applied ``min_position``.
+
+        A position past the event store's ``last_position`` was never
+        handed out (a writer's is at most the last), so waiting could not
+        reach it: PositionAhead at once. Otherwise wait on the shared
+        watch: NotReady after ``read_wait_seconds``, TooManyWaiters past
+        ``read_waiters_max``."""
         if not min_position:
             return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.read_wait_seconds
-        while (reached := await self.position()) < min_position:
-            if loop.time() >= deadline:
-                raise NotReady(
-                    f"The read models are at position {reached}, not yet {min_position}",
-                    retry_after=1,
-                )
-            await asyncio.sleep(_POLL_SECONDS)
+        reached = await self.position()
+        self.watch.saw(reached)
+        if reached >= min_position:
+            return
+        if last_position is not None and min_position > (last := await last_position()):
+            raise PositionAhead(min_position, last)
+        await self.watch.wait(min_position, self.settings.read_wait_seconds)
 
     # ---- the progress board ------------------------------------------------------
     async def board(self, state: str | None = None, customer_id: str | None = None,

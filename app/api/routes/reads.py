@@ -3,7 +3,9 @@ from the projections, and the event feed straight from the event store.
 
 Every projection read accepts ``min_position``: it answers once the read
 models have applied that global position (a client reads its own writes),
-or with 503 + Retry-After after ``read_wait_seconds``.
+or with 503 + Retry-After after ``read_wait_seconds``. A position the event
+store has not reached yet is a 422 at once (no write was answered with it),
+and past ``read_waiters_max`` waiting reads a 503 at once.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app.api.deps import GendanDep, ReadsDep
 from app.api.fields import IsoDateTime, OrderState
@@ -35,19 +38,26 @@ Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous 
 MinPosition = Annotated[int | None, Query(
     ge=0, le=MAX_POSITION,
     description="Answer once the projections have applied this global position "
-                "(the `position` of a command's answer), else 503 after a few seconds",
+                "(the `position` of a command's answer), else 503 after a few seconds. "
+                "A position past the event store's last one is refused at once (422): "
+                "no command was answered with it. 503 at once when too many reads wait.",
 )]
+# Free text compared with what the read models hold: no control character
+# (PostgreSQL cannot hold NUL: asyncpg refused it with a 500, SQLite looked),
+# so both stores answer the same 422.
+NO_CONTROLS = r"^[^\x00-\x1F\x7F]*$"
 READ_PROBLEMS = {code: PROBLEM_RESPONSES[code] for code in (401, 403, 422, 503)}
 
 
 async def _caught_up(request: Request, reads: ReadModels, min_position: int | None) -> None:
     if min_position is None:
         return
+    boot = request.app.state.boot
     # An in-process runner would see the new events at its next poll; poke it.
-    runner = request.app.state.boot.runner
-    if runner is not None:
-        runner.wake()
-    await reads.wait_for(min_position)
+    if boot.runner is not None:
+        boot.runner.wake()
+    # Asked only when the read models are behind min_position.
+    await reads.wait_for(min_position, lambda: run_in_threadpool(boot.gendan.last_position))
 
 
 @router.get("/board", operation_id="getBoard", responses=READ_PROBLEMS)
@@ -60,7 +70,9 @@ async def get_board(
     overdue: Annotated[bool | None, Query(
         description="true: past the delivery date and not shipped/closed/cancelled; "
                     "false: the others")] = None,
-    owner: Annotated[str | None, Query(description="The `sub` who created the order")] = None,
+    owner: Annotated[str | None, Query(
+        max_length=500, pattern=NO_CONTROLS, description="The `sub` who created the order",
+    )] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> BoardPage:
     """The progress board, one row per order, by delivery date."""
@@ -101,9 +113,11 @@ async def get_finance_summary(
 async def list_audit(
     request: Request, principal: ReadAudit, reads: ReadsDep,
     order_id: UUID | None = None,
-    actor: Annotated[str | None, Query(description="The actor's `sub`")] = None,
-    type_: Annotated[str | None, Query(alias="type", description="Event type, e.g. "
-                                       "`OrderConfirmed`")] = None,
+    actor: Annotated[str | None, Query(
+        max_length=500, pattern=NO_CONTROLS, description="The actor's `sub`")] = None,
+    type_: Annotated[str | None, Query(
+        alias="type", max_length=64, pattern=NO_CONTROLS,
+        description="Event type, e.g. `OrderConfirmed`")] = None,
     since: Annotated[IsoDateTime | None, Query(
         description="Inclusive; ISO 8601 with a UTC offset (a naive time is refused)")] = None,
     until: Annotated[IsoDateTime | None, Query(
