@@ -22,6 +22,8 @@ from tests.integration.test_projections import BOSS, dump, new_order
 from tests.commands import on_order, on_purchase_order
 
 SUPERVISOR = Actor("sue", "supervisor")
+# G7's four eyes: a PO is reviewed by someone other than who drafted or waived it.
+REVIEWER = Actor("kim", "supervisor")
 PURCHASER = Actor("pat", "purchaser")
 ACCOUNTANT = Actor("acc", "accountant")
 ZIP = "YKK zip #5"
@@ -76,7 +78,7 @@ class Sourcing:
         on_purchase_order(self.app, UUID(po_id), lambda p: {"result": command(p)})
 
     def review_and_send(self, po_id: str) -> None:
-        self.po(po_id, lambda p: p.review(SUPERVISOR))
+        self.po(po_id, lambda p: p.review(REVIEWER))
         self.app.purchase_orders.send_purchase_order(UUID(po_id), PURCHASER)
 
     def answer(self, po_id: str, decisions: list[dict[str, Any]]) -> None:
