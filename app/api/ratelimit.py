@@ -36,6 +36,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.permissions import ActAsSupplier
+from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.config import Settings
 
 _SWEEP_EVERY_SECONDS = 60.0
@@ -121,6 +122,16 @@ class PortalRateLimit:
                     "Retry-After seconds", retry_after=max(1, math.ceil(wait)))
             caller.tokens -= 1
             supplier.tokens -= 1
+
+
+# How a 429 of the portal is documented in OpenAPI.
+TOO_MANY_REQUESTS = {
+    "description": "This token's or this supplier's request budget is spent "
+                   "(/problems/too-many-requests)",
+    "content": PROBLEM_RESPONSES[404]["content"],
+    "headers": {"Retry-After": {"description": "Seconds after which a retry can pass",
+                                "schema": {"type": "string"}}},
+}
 
 
 async def portal_rate_limit(request: Request, principal: ActAsSupplier) -> None:

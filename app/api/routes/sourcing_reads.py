@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.api.deps import ReadsDep
 from app.api.fields import PurchaseOrderState
 from app.api.permissions import ActAsSupplier, ReadBoards, ReadMoney
+from app.api.ratelimit import TOO_MANY_REQUESTS, portal_rate_limit
 from app.api.routes.reads import READ_PROBLEMS, Cursor, Limit, MinPosition, _caught_up
 from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.sourcing_reads import (
@@ -61,8 +62,10 @@ async def list_purchase_orders(
     return PurchaseOrderRowsPage.model_validate(page)
 
 
+# Rate limited like every other portal request (app/api/ratelimit.py).
 @router.get("/supplier/purchase-orders", operation_id="listMyPurchaseOrders",
-            tags=["supplier portal"], responses=READ_PROBLEMS)
+            tags=["supplier portal"], responses={**READ_PROBLEMS, 429: TOO_MANY_REQUESTS},
+            dependencies=[Depends(portal_rate_limit)])
 async def list_my_purchase_orders(
     request: Request, principal: ActAsSupplier, reads: ReadsDep,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,

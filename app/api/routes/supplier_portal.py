@@ -13,7 +13,7 @@ from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.errors import OPENAPI_MODELS
 from app.api.permissions import ActAsSupplier
-from app.api.ratelimit import portal_rate_limit
+from app.api.ratelimit import TOO_MANY_REQUESTS, portal_rate_limit
 from app.api.routes.order_common import answer
 from app.api.schemas.portal import (
     AcknowledgementIn,
@@ -28,13 +28,6 @@ from app.api.signed import Signed
 router = APIRouter(prefix="/v1/supplier", tags=["supplier portal"],
                    dependencies=[Depends(portal_rate_limit)])
 
-TOO_MANY_REQUESTS = {
-    "description": "This token's or this supplier's request budget is spent "
-                   "(/problems/too-many-requests)",
-    "content": PROBLEM_RESPONSES[404]["content"],
-    "headers": {"Retry-After": {"description": "Seconds after which a retry can pass",
-                                "schema": {"type": "string"}}},
-}
 PORTAL_RESPONSES = {**{code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 413, 422)},
                     429: TOO_MANY_REQUESTS}
 SIGNED_HEADERS = [
