@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # The company's own country, ISO 3166-1 alpha-2 (G3: a Nigerian L/C's
     # confirming bank must be in a third country, neither NG nor this one).
     company_country: str = Field("CN", pattern=r"^[A-Z]{2}$")
+    # A PO line for a customer order due later than the order's ex-factory
+    # date less this many days raises an alert when the PO is sent.
+    po_lead_days: int = Field(7, ge=0)
     # The scheme://host[:port] suppliers sign as @target-uri when the service
     # sits behind a proxy that changes it; unset: the URL as this process sees it.
     public_base_url: str | None = None

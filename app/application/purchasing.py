@@ -60,10 +60,15 @@ class PurchaseOrders:
                             cond: Preconditions = NONE) -> CommandResult:
         """``PurchaseOrderSent`` (G7), and each item's price recorded with it,
         in one transaction: the item is "bought" from now on (G8), and a price
-        unlike another PO's raises the accountant's alert."""
+        unlike another PO's raises the accountant's alert. A PO for a customer
+        order re-checks its lines' dates against the order's ex-factory date
+        (issue 10 §8): the order is read, not saved."""
 
         def command(po: PurchaseOrder) -> Outcome:
             sent = po.send(actor)
+            if po.order_id is not None:
+                order = self._store.load(po.order_id, Order, "Order")
+                po.check_due_dates(order.delivery_date, self._policy.po_lead_days, actor)
             items: dict[str, Item] = {}
             for line in po.lines:
                 key = item_key(line["item"])

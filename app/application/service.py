@@ -32,6 +32,7 @@ def policy_of(settings: Settings) -> Policy:
         large_amounts=dict(settings.large_amount_thresholds),
         receipt_tolerance=settings.receipt_tolerance_percent / 100,
         company_country=settings.company_country,
+        po_lead_days=settings.po_lead_days,
     )
 
 

@@ -35,6 +35,7 @@ from app.domain.purchasing import (
     ADJUSTMENT_REASONS,
     check_receipt_line,
     content_of,
+    lines_due_after,
     match_invoice,
     parse_adjustments,
     parse_decision,
@@ -44,6 +45,7 @@ from app.domain.purchasing import (
     total_of,
 )
 from app.domain.rfq import parse_quantity, parse_unit_price
+from app.domain.roles import PURCHASER
 from app.domain.values import (
     Actor,
     Policy,
@@ -56,6 +58,8 @@ from app.domain.values import (
 PO_STATES = ("draft", "reviewed", "sent", "countered", "signed", "cancelled")
 # Delivery notes a PO accepts a UTC day (GENDAN_PORTAL_DELIVERY_NOTES_PER_DAY).
 DELIVERY_NOTES_PER_DAY = 20
+# The alert of a line due too late for the order (code + line_no; issue 10 §8).
+DUE_AFTER_ORDER = "line_due_after_order:"
 __all__ = ["ADJUSTMENT_REASONS", "PO_STATES", "PurchaseOrder", "portal_status"]
 
 
@@ -578,3 +582,34 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
         self._raise_alert(
             f"item_price_differs:{line['line_no']}",
             f"{line['item']} at {line['unit_price']} {self.currency} here, {listed}", actor)
+
+    def check_due_dates(self, ex_factory: date, lead_days: int, actor: Actor) -> None:
+        """Issue 10 §8, at each send of a PO for a customer order: an alert
+        for each line due later than the order's ex-factory date less
+        ``lead_days`` (Policy.po_lead_days), for the purchaser, who chases
+        the supplier's dates (Plan 5 purchaser #9); the merchandiser sees it
+        on the order's board row. Each send re-checks the lines it sends: an
+        amendment's new dates, or the order's date as it is now, clear the
+        alert of a line no longer late. This service cannot re-date an order
+        yet (issue 11); once that command exists, re-dating the order will
+        clear the alerts of the POs it no longer makes late."""
+        late = lines_due_after(self.lines, ex_factory, lead_days)
+        for alert in list(self.alerts.values()):
+            code = alert["code"]
+            if code.startswith(DUE_AFTER_ORDER) and \
+                    int(code[len(DUE_AFTER_ORDER):]) not in late:
+                self._clear_alert(code, f"revision {self.revision} sent with the line due "
+                                        f"in time for ex-factory {ex_factory.isoformat()}",
+                                  actor)
+        for line in self.lines:
+            if line["line_no"] not in late:
+                continue
+            code = f"{DUE_AFTER_ORDER}{line['line_no']}"
+            message = (f"Line {line['line_no']} ({line['item']}) is due "
+                       f"{line['delivery_date'].isoformat()}, after "
+                       f"{late[line['line_no']].isoformat()}: the order leaves the factory "
+                       f"{ex_factory.isoformat()} and needs it {lead_days} days before")
+            if code in self.alerts and self.alerts[code]["message"] != message:
+                self._clear_alert(code, f"revision {self.revision} sent with other dates",
+                                  actor)
+            self._raise_alert(code, message, actor, for_role=PURCHASER)

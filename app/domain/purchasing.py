@@ -5,7 +5,7 @@ plain values, so replaying events never runs them twice differently."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -201,3 +201,13 @@ def parse_adjustments(adjustments: list[dict[str, Any]], currency: str) -> list[
                        "amount": parse_money(parse_decimal(adj["amount"], field), currency,
                                              field)})
     return parsed
+
+
+def lines_due_after(lines: list[dict[str, Any]], ex_factory: date,
+                    lead_days: int) -> dict[int, date]:
+    """The PO lines due too late for the customer order they serve (Plan 5
+    purchaser #9: accessory dates must never put the ship date at risk):
+    line_no -> the latest date it may be due, for each line whose delivery
+    date is later than the order's ex-factory date less ``lead_days``."""
+    latest = ex_factory - timedelta(days=lead_days)
+    return {line["line_no"]: latest for line in lines if line["delivery_date"] > latest}

@@ -40,6 +40,9 @@ class Policy:
     # The company's own country (G3): a Nigerian L/C's confirming bank must
     # be in a third country, neither Nigeria nor this one.
     company_country: str = "CN"
+    # A PO line for a customer order is due at least this many days before
+    # the order's ex-factory date, or its send raises an alert (issue 10 §8).
+    po_lead_days: int = 7
 
     def is_large(self, amount: Decimal, currency: str) -> bool:
         # A currency without a configured threshold counts as large (safe side).
