@@ -99,6 +99,7 @@ ReassignOrders = _may(SUPERVISORS)  # the owner: who follows the order
 RecordPayments = _may(ACCOUNTANT)
 ReleaseProduction = _may(SUPERVISORS)
 ApproveShipmentWithoutBalance = _may(MANAGERS)  # G4
+RecordLettersOfCredit = _may(MONEY_STAFF)  # G4: the credit that secures an L/C balance
 RecordShipments = _may(SOURCING)  # booking and documents: the purchaser
 CloseOrders = _may(SOURCING)  # the purchaser files finished orders (Plan 5 purchaser #17)
 

@@ -145,7 +145,18 @@ class Orders:
                         transport_document: str, actor: Actor,
                         cond: Preconditions = NONE) -> CommandResult:
         return self._run(order_id, lambda o: o.ship(
-            shipped_on, carrier, transport_document, actor), cond)
+            shipped_on, carrier, transport_document, actor, self._policy), cond)
+
+    def receive_letter_of_credit(self, order_id: UUID, credit: dict[str, Any], actor: Actor,
+                                 cond: Preconditions = NONE) -> CommandResult:
+        """``LetterOfCreditReceived``: the L/C the customer's bank opened (G4)."""
+        return self._run(order_id, lambda o: o.receive_letter_of_credit(credit, actor), cond)
+
+    def amend_letter_of_credit(self, order_id: UUID, number: str, credit: dict[str, Any],
+                               actor: Actor, cond: Preconditions = NONE) -> CommandResult:
+        """``LetterOfCreditAmended``: the bank's amendment, every term restated."""
+        return self._run(order_id, lambda o: o.amend_letter_of_credit(number, credit, actor),
+                         cond)
 
     def close_order(self, order_id: UUID, actor: Actor,
                     cond: Preconditions = NONE) -> CommandResult:

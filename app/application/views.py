@@ -46,6 +46,8 @@ def order_view(order: Order, policy: Policy) -> dict[str, Any]:
         } if order.pi_revision else None,
         "confirmed": order.confirmed,
         "shipment_without_balance_approved": order.shipment_without_balance_approved,
+        # Issue 10: the credits received under an L/C, with their dates (G4).
+        "letters_of_credit": list(order.letters_of_credit.values()),
         "samples": list(order.samples.values()),
         "alerts": list(order.alerts.values()),
         "created_at": order.created_on,

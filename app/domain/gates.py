@@ -16,6 +16,7 @@ one both call, so the board and the command never disagree.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -166,13 +167,47 @@ def g4_balance_outstanding(balance_due: Decimal | int, approved: bool) -> bool:
     return balance_due > 0 and not approved
 
 
-def g4_shipment(order: Order) -> GateViolation | None:
+def g4_credit_shortfall(credit: dict[str, Any], balance_due: Decimal, currency: str,
+                        shipped_on: date, policy: Policy) -> str | None:
+    """Why a received L/C does not secure the balance of a shipment on
+    ``shipped_on`` (None: it does). Under an L/C the bank pays against the
+    shipping documents: the credit covers the balance in the order's
+    currency, the goods leave by its latest shipment date, it has not
+    expired, and a Nigerian bank's credit is confirmed as G3 asks."""
+    number = credit["number"]
+    if credit["currency"] != currency:
+        return f"L/C {number} is in {credit['currency']}, the order in {currency}"
+    if credit["amount"] < balance_due:
+        return f"L/C {number} covers {credit['amount']} {currency} of {balance_due} due"
+    if shipped_on > credit["expiry_date"]:
+        return f"L/C {number} expired on {credit['expiry_date']}"
+    if shipped_on > credit["latest_shipment_date"]:
+        return (f"L/C {number}'s latest shipment date {credit['latest_shipment_date']} "
+                f"is before {shipped_on}")
+    if credit["issuing_bank_country"] == "NG" and g3_nigerian_lc_confirmation(
+            credit.get("confirming_bank_country"), policy) is not None:
+        return (f"L/C {number} from a Nigerian bank is not confirmed by a third-country "
+                f"bank (neither NG nor {policy.company_country})")
+    return None
+
+
+def g4_shipment(order: Order, shipped_on: date, policy: Policy) -> GateViolation | None:
     if not g4_balance_outstanding(order.balance_due, order.shipment_without_balance_approved):
         return None
+    why = ""
+    if order.payment_terms["method"] == "LC":
+        shortfalls = [g4_credit_shortfall(credit, order.balance_due, order.currency,
+                                          shipped_on, policy)
+                      for credit in order.letters_of_credit.values()]
+        if any(s is None for s in shortfalls):
+            return None  # a received credit secures the balance
+        why = ("; " + "; ".join(s for s in shortfalls if s) if shortfalls
+               else "; no letter of credit has been received")
     return GateViolation(
         "G4",
         f"{order.balance_due} {order.currency} is still due: no shipment before the balance "
-        "is received in full, unless a manager approves a shipment without balance",
+        "is received in full (or, under an L/C, secured by a received credit), unless a "
+        f"manager approves a shipment without balance{why}",
     )
 
 

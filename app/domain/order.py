@@ -32,6 +32,7 @@ from app.domain.values import (
     Actor,
     Policy,
     parse_costs,
+    parse_country,
     parse_currency,
     parse_lines,
     parse_money,
@@ -64,7 +65,8 @@ def state_rank(state: str) -> int:
 
 class Order(alerts.Alerting, Aggregate):
     # 2: ``detailed_analysis`` (G2), which snapshots of version 1 lack.
-    class_version = 2
+    # 3: ``letters_of_credit`` (G4), which snapshots of version 2 lack.
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -72,6 +74,11 @@ class Order(alerts.Alerting, Aggregate):
         after confirmation: take it as rough. Exact before confirmation; after
         it, production release asks for a new analysis (the safe side)."""
         state["detailed_analysis"] = False
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Letters of credit came with issue 10: a version-2 order had none."""
+        state["letters_of_credit"] = {}
 
     class Event(Aggregate.Event):
         actor_sub: str
@@ -132,6 +139,7 @@ class Order(alerts.Alerting, Aggregate):
         self.balances = zero
         self.fees = zero
         self.shipment_without_balance_approved = False
+        self.letters_of_credit: dict[str, dict[str, Any]] = {}  # by number (G4)
         self.alerts: dict[str, dict[str, Any]] = {}
 
     # ---- derived figures -------------------------------------------------
@@ -465,6 +473,64 @@ class Order(alerts.Alerting, Aggregate):
         if self.balance_due == 0:
             self._clear_alert("shipment_without_balance", "balance received in full", actor)
 
+    # ---- letters of credit (G4) ---------------------------------------------------
+    class LetterOfCreditReceived(Event):
+        number: str
+        issuing_bank: str
+        issuing_bank_country: str
+        confirming_bank: str | None
+        confirming_bank_country: str | None
+        amount: Decimal
+        currency: str
+        latest_shipment_date: date
+        expiry_date: date
+        presentation_days: int
+
+        def apply(self, order: Order) -> None:
+            order.letters_of_credit[self.number] = _credit(self, amendments=0)
+
+    class LetterOfCreditAmended(Event):
+        """The credit as amended, every term (an amendment restates them)."""
+        number: str
+        issuing_bank: str
+        issuing_bank_country: str
+        confirming_bank: str | None
+        confirming_bank_country: str | None
+        amount: Decimal
+        currency: str
+        latest_shipment_date: date
+        expiry_date: date
+        presentation_days: int
+
+        def apply(self, order: Order) -> None:
+            amendments = order.letters_of_credit[self.number]["amendments"] + 1
+            order.letters_of_credit[self.number] = _credit(self, amendments=amendments)
+
+    def receive_letter_of_credit(self, credit: dict[str, Any], actor: Actor) -> None:
+        """Record an L/C the customer's bank opened; G4 counts it when the
+        order ships (``gates.g4_credit_shortfall``)."""
+        self._require_not_shipped("receive a letter of credit")
+        if self.payment_terms["method"] != "LC":
+            raise InvalidState(f"The order is paid by {self.payment_terms['method']}, "
+                               "not by letter of credit: amend its payment terms first")
+        terms = _parse_credit(credit)
+        if terms["number"] in self.letters_of_credit:
+            raise InvalidState(f"L/C {terms['number']} is already received: amend it instead")
+        self._emit(self.LetterOfCreditReceived, actor, **terms)
+
+    def amend_letter_of_credit(self, number: str, credit: dict[str, Any],
+                               actor: Actor) -> None:
+        """Record the bank's amendment of a received L/C (a later shipment
+        date, a higher amount...). The same terms again: nothing to record."""
+        if number not in self.letters_of_credit:
+            raise NotFound(f"L/C {number} has not been received for this order")
+        self._require_not_shipped("amend a letter of credit")
+        terms = _parse_credit({**credit, "number": number})
+        current = {k: v for k, v in self.letters_of_credit[number].items()
+                   if k != "amendments"}
+        if terms != current:
+            self._emit(self.LetterOfCreditAmended, actor, **terms)
+
     # ---- production and shipment ------------------------------------------------
     class ProductionOrderReleased(Event):
         leads_to = "in_production"
@@ -518,12 +584,15 @@ class Order(alerts.Alerting, Aggregate):
         transport_document: str
         balance_due: Decimal
 
-    def ship(self, shipped_on: date, carrier: str, transport_document: str,
-             actor: Actor) -> None:
+    def ship(self, shipped_on: date, carrier: str, transport_document: str, actor: Actor,
+             policy: Policy | None = None) -> None:
+        """G4: the balance received, a manager's waiver, or (under an L/C) a
+        received credit that secures it on ``shipped_on``. ``policy``: the
+        company's country for a Nigerian credit (default: ``Policy()``)."""
         self._require_not_shipped("ship it")
         if state_rank(self.state) < state_rank("in_production"):
             raise InvalidState("The order has not been released to production")
-        gates.refuse(gates.g4_shipment(self))
+        gates.refuse(gates.g4_shipment(self, shipped_on, policy or Policy()))
         self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
                    transport_document=transport_document, balance_due=self.balance_due)
 
@@ -549,3 +618,44 @@ def _decide(order: Order, event: Order.SampleApproved | Order.SampleRejected,
         status=status, decided_at=event.timestamp, comments=event.comments,
         evidence_ref=event.evidence_ref,
     )
+
+
+_CREDIT_TERMS = ("number", "issuing_bank", "issuing_bank_country", "confirming_bank",
+                 "confirming_bank_country", "amount", "currency", "latest_shipment_date",
+                 "expiry_date", "presentation_days")
+
+
+def _credit(event: Any, amendments: int) -> dict[str, Any]:
+    return {**{name: getattr(event, name) for name in _CREDIT_TERMS}, "amendments": amendments}
+
+
+def _parse_credit(credit: dict[str, Any]) -> dict[str, Any]:
+    """An L/C's terms, checked: ISO codes, money in its currency's minor
+    units, the expiry not before the latest shipment date."""
+    number = str(credit["number"]).strip()
+    if not number:
+        raise InvalidValue("number", "must not be blank")
+    currency = parse_currency(credit["currency"])
+    issuing = parse_country(credit["issuing_bank_country"], "issuing_bank_country")
+    confirming_bank = (credit.get("confirming_bank") or "").strip() or None
+    confirming = credit.get("confirming_bank_country") or None
+    if confirming is not None:
+        parse_country(confirming, "confirming_bank_country")
+    if (confirming is None) != (confirming_bank is None):
+        raise InvalidValue("confirming_bank_country",
+                           "a confirming bank is given with its country, or neither")
+    latest, expiry = credit["latest_shipment_date"], credit["expiry_date"]
+    if expiry < latest:
+        raise InvalidValue("expiry_date", "an L/C cannot expire before its latest shipment date")
+    days = int(credit["presentation_days"])
+    if not 1 <= days <= 21:  # UCP 600 art. 14(c): at most 21 days after shipment
+        raise InvalidValue("presentation_days", "must be between 1 and 21 (UCP 600)")
+    return {
+        "number": number, "issuing_bank": str(credit["issuing_bank"]).strip(),
+        "issuing_bank_country": issuing, "confirming_bank": confirming_bank,
+        "confirming_bank_country": confirming,
+        "amount": quantize_money(parse_money(Decimal(credit["amount"]), currency, "amount"),
+                                 currency),
+        "currency": currency, "latest_shipment_date": latest, "expiry_date": expiry,
+        "presentation_days": days,
+    }

@@ -29,6 +29,10 @@ FIXTURE = Path(__file__).resolve().parents[1] / "legacy" / "store-6c41cfc.json"
 # Computed from today's date at read time, so they differ by the day the
 # test runs, not by the code.
 _TODAYS = frozenset({"days_late", "overdue", "age_days"})
+# Added to the answers by issue 10 (G4: the letters of credit an L/C order
+# ships against), after the fixture was written: ignored here, and empty for
+# these orders, which never received one. The fixture itself never changes.
+_ADDED_BY_ISSUE_10 = frozenset({"letters_of_credit"})
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:
@@ -45,6 +49,16 @@ def _without_todays(value: Any) -> Any:
     return value
 
 
+def _without_added(value: Any) -> Any:
+    if isinstance(value, dict):
+        for key in _ADDED_BY_ISSUE_10 & value.keys():
+            assert value[key] == [], (key, value[key])
+        return {k: _without_added(v) for k, v in value.items() if k not in _ADDED_BY_ISSUE_10}
+    if isinstance(value, list):
+        return [_without_added(v) for v in value]
+    return value
+
+
 def _load_legacy(settings, legacy: dict[str, Any]) -> None:
     gendan = Gendan(settings)
     try:
@@ -58,7 +72,7 @@ def _answers(settings, legacy: dict[str, Any]) -> dict[str, Any]:
     """What a server on this store answers now (less today's figures)."""
     server = LiveServer(settings, migrate=False).start()
     try:
-        return _without_todays(_get_all(server, legacy))
+        return _without_added(_without_todays(_get_all(server, legacy)))
     finally:
         server.stop()
 

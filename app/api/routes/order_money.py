@@ -7,9 +7,10 @@ one use case, the order with ``ETag`` in the answer)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from app.api.conditions import Conditions
 from app.api.deps import GendanDep
@@ -18,6 +19,7 @@ from app.api.permissions import (
     ApproveMargins,
     ApproveShipmentWithoutBalance,
     CloseOrders,
+    RecordLettersOfCredit,
     RecordPayments,
     RecordShipments,
     ReleaseProduction,
@@ -26,6 +28,8 @@ from app.api.permissions import (
 from app.api.routes.order_common import RESPONSES, NoInput, answer
 from app.api.schemas.order_money import (
     CostAnalysisIn,
+    LetterOfCreditIn,
+    LetterOfCreditTerms,
     MarginApprovalIn,
     PaymentIn,
     ShipmentIn,
@@ -83,6 +87,39 @@ def release_production(order_id: UUID, gendan: GendanDep,
     pre-production sample. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
     return answer(response, gendan.orders.release_production(order_id, actor(principal), cond))
+
+
+@router.post(
+    "/orders/{order_id}/letters-of-credit", operation_id="receiveLetterOfCredit",
+    responses=RESPONSES,
+)
+def receive_letter_of_credit(order_id: UUID, body: LetterOfCreditIn, gendan: GendanDep,
+                             cond: Conditions, principal: RecordLettersOfCredit,
+                             response: Response) -> OrderPublic:
+    """Record the L/C the customer's bank opened (`LetterOfCreditReceived`),
+    for an order paid by `LC`. G4 counts the balance as secured when a
+    received credit covers it in the order's currency, the shipment is not
+    after its latest shipment date nor its expiry, and a Nigerian bank's
+    credit is confirmed by a third-country bank (as G3). 409 when the order
+    is not paid by L/C, is shipped, or the number is already received."""
+    return answer(response, gendan.orders.receive_letter_of_credit(
+        order_id, {**body.as_domain(), "number": body.number}, actor(principal), cond))
+
+
+@router.put(
+    "/orders/{order_id}/letters-of-credit/{number}", operation_id="amendLetterOfCredit",
+    responses=RESPONSES,
+)
+def amend_letter_of_credit(order_id: UUID, number: Annotated[str, Path(max_length=200)],
+                           body: LetterOfCreditTerms,
+                           gendan: GendanDep, cond: Conditions,
+                           principal: RecordLettersOfCredit,
+                           response: Response) -> OrderPublic:
+    """Record the bank's amendment of a received L/C (`LetterOfCreditAmended`,
+    e.g. a later latest shipment date): every term restated. The same terms
+    again record nothing. 404 for a number not received."""
+    return answer(response, gendan.orders.amend_letter_of_credit(
+        order_id, number, body.as_domain(), actor(principal), cond))
 
 
 @router.post(

@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.api.fields import (
     MAX_AMOUNT,
+    CountryCode,
     CurrencyCode,
     DecimalString,
     IsoDate,
@@ -71,3 +73,40 @@ class ShipmentIn(Input):
     shipped_on: IsoDate
     carrier: Text
     transport_document: Text = Field(description="B/L, AWB or CMR number")
+
+
+class LetterOfCreditTerms(Input):
+    """An L/C's terms as the bank's advice states them (amended: restated)."""
+
+    issuing_bank: Text
+    issuing_bank_country: CountryCode
+    confirming_bank: Text | None = Field(None, description="With its country, or neither")
+    confirming_bank_country: CountryCode | None = Field(
+        None, description="A Nigerian bank's credit is confirmed in a third country (G3, G4)")
+    amount: PositiveDecimal = Field(description="In `currency`: covers the balance due (G4)")
+    currency: CurrencyCode = Field(description="The order's currency, for G4 to count it")
+    latest_shipment_date: IsoDate = Field(description="G4: no shipment after it")
+    expiry_date: IsoDate = Field(description="Not before the latest shipment date")
+    presentation_days: int = Field(
+        ge=1, le=21, description="Days after shipment to present the documents (UCP 600: 21)")
+
+    def as_domain(self) -> dict[str, Any]:
+        return {**self.model_dump(), "amount": Decimal(self.amount)}
+
+
+class LetterOfCreditIn(LetterOfCreditTerms):
+    number: Text = Field(description="The credit's number, as the bank gives it")
+
+
+class LetterOfCreditPublic(BaseModel):
+    number: str
+    issuing_bank: str
+    issuing_bank_country: str
+    confirming_bank: str | None
+    confirming_bank_country: str | None
+    amount: str
+    currency: str
+    latest_shipment_date: date
+    expiry_date: date
+    presentation_days: int
+    amendments: int = Field(description="How many amendments were recorded")

@@ -35,6 +35,7 @@ from app.api.fields import (
     Unit,
 )
 from app.api.schemas.common import AlertPublic, Input
+from app.api.schemas.order_money import LetterOfCreditPublic
 from app.domain import reference
 from app.domain.values import decimal_text
 
@@ -191,6 +192,8 @@ class OrderPublic(BaseModel):
     proforma_invoice: ProformaInvoicePublic | None
     confirmed: bool
     shipment_without_balance_approved: bool
+    letters_of_credit: list[LetterOfCreditPublic] = Field(
+        description="Credits received under an L/C, as amended (G4; issue 10)")
     samples: list[SamplePublic]
     alerts: list[AlertPublic]
     created_at: datetime
@@ -231,6 +234,8 @@ class OrderPublic(BaseModel):
                 "balance_due", "fees_received",
             )},
             margin=None if margin is None else decimal_text(margin),
+            letters_of_credit=[{**credit, "amount": decimal_text(credit["amount"])}
+                               for credit in view["letters_of_credit"]],
             position=position,
             **extra,
         )
