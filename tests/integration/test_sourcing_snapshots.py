@@ -10,6 +10,8 @@ from app.domain.values import Actor
 from tests.commands import on_purchase_order
 
 PURCHASER, SUPERVISOR = Actor("zhao", "purchaser"), Actor("liu", "supervisor")
+# G7's four eyes: another supervisor reviews what liu drafted and waived.
+REVIEWER = Actor("kim", "supervisor")
 SUPPLIER, ACCOUNTANT = Actor("portal", "supplier"), Actor("wang", "accountant")
 
 
@@ -26,7 +28,7 @@ def _busy_purchase_order(gendan: Gendan) -> str:
     for revision in (1, 2):  # each reviewed, sent and signed back
         if revision == 2:
             update(po, lambda p: p.amend(lines, "30 days", "more", PURCHASER))
-        update(po, lambda p: p.review(SUPERVISOR))
+        update(po, lambda p: p.review(REVIEWER))
         gendan.purchase_orders.send_purchase_order(po, PURCHASER)
         update(po, lambda p: p.acknowledge(p.revision, p.current["content_hash"], [
             {"line_no": 1, "decision": "accept"}, {"line_no": 2, "decision": "accept"}],
