@@ -201,13 +201,13 @@ def g4_shipment(order: Order, shipped_on: date, policy: Policy) -> GateViolation
                       for credit in order.letters_of_credit.values()]
         if any(s is None for s in shortfalls):
             return None  # a received credit secures the balance
-        why = ("; " + "; ".join(s for s in shortfalls if s) if shortfalls
-               else "; no letter of credit has been received")
+        why = ("; under an L/C a received credit that covers it secures it: "
+               + ("; ".join(s for s in shortfalls if s) if shortfalls
+                  else "no letter of credit has been received"))
     return GateViolation(
         "G4",
         f"{order.balance_due} {order.currency} is still due: no shipment before the balance "
-        "is received in full (or, under an L/C, secured by a received credit), unless a "
-        f"manager approves a shipment without balance{why}",
+        f"is received in full, unless a manager approves a shipment without balance{why}",
     )
 
 

@@ -12,6 +12,7 @@ with the order's own, each marked with its ``purchase_order_id``.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,9 @@ MARGIN_APPROVAL = "margin approval needed"
 WAITING_DEPOSIT = "waiting for deposit"
 WAITING_BALANCE = "waiting for balance"
 WAITING_POS = "waiting for signed-back POs"
+# An L/C's latest shipment date this close (or past) on a board read, the
+# order not shipped yet: G4 stops counting the credit after it (issue 10).
+LC_WARNING_DAYS = 7
 
 # The events of a PO serving an order that change the order's row: what
 # blocks it (G7: placed once the current revision is signed back) and alerts.
@@ -215,4 +219,22 @@ def _facts_after(facts: dict[str, Any], event: Any, currency: str,
             facts["paid_minor"] += to_minor(event.amount, currency)
         case Order.ShipmentWithoutBalanceApproved():
             facts["shipment_without_balance"] = True
+        case Order.LetterOfCreditReceived() | Order.LetterOfCreditAmended():
+            facts["lc_latest_shipment"] = {**facts.get("lc_latest_shipment", {}),
+                                           event.number: event.latest_shipment_date.isoformat()}
     return facts
+
+
+def lc_blockers(state: str, facts: dict[str, Any], today: date) -> list[str]:
+    """The board's L/C blocker on ``today`` (computed when the board is read,
+    like ``overdue``): the latest shipment date of the most lenient credit
+    within ``LC_WARNING_DAYS`` days, or past, while the order is not shipped."""
+    dates = facts.get("lc_latest_shipment")
+    if not dates or state in FINAL_STATES or state_rank(state) >= state_rank("shipped"):
+        return []
+    days = (max(date.fromisoformat(d) for d in dates.values()) - today).days
+    if days < 0:
+        return [f"L/C latest shipment date passed {-days} days ago"]
+    if days <= LC_WARNING_DAYS:
+        return [f"L/C latest shipment date in {days} days"]
+    return []

@@ -50,7 +50,8 @@ def created(event: Any, position: int, customer: str | None) -> dict[str, Any]:
         deposit_received_minor=0, balance_received_minor=0, paid_minor=0,
         balance_due_minor=contract, fees_received_minor=0, margin=None,
         margin_approved=False, shipment_without_balance=False,
-        shipment_without_balance_reason=None, alerts=[], created_position=position,
+        shipment_without_balance_reason=None, alerts=[], letters_of_credit=[],
+        created_position=position,
         position=position,
     )
 
@@ -89,7 +90,25 @@ def _changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
         case Order.ShipmentWithoutBalanceApproved():
             return {"shipment_without_balance": True,
                     "shipment_without_balance_reason": event.reason}
+        case Order.LetterOfCreditReceived() | Order.LetterOfCreditAmended():
+            return {"letters_of_credit": _credits_after(row["letters_of_credit"], event)}
     return {}
+
+
+def _credits_after(credits: list[dict[str, Any]], event: Any) -> list[dict[str, Any]]:
+    """The order's credits after one is received or amended (new list: the
+    row's own is never changed in place), in the order they were received."""
+    amendments = sum(c["amendments"] + 1 for c in credits if c["number"] == event.number)
+    credit = {
+        "number": event.number, "issuing_bank": event.issuing_bank,
+        "amount": decimal_text(event.amount), "currency": event.currency,
+        "latest_shipment_date": event.latest_shipment_date.isoformat(),
+        "expiry_date": event.expiry_date.isoformat(),
+        "presentation_days": event.presentation_days, "amendments": amendments,
+    }
+    if amendments:
+        return [credit if c["number"] == event.number else c for c in credits]
+    return [*credits, credit]
 
 
 def _paid(row: dict[str, Any], column: str, amount: int) -> dict[str, Any]:

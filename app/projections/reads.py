@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.config import Settings
 from app.domain.order import FINAL_STATES
 from app.domain.values import utc_text
+from app.projections.board import lc_blockers
 from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.sourcing_reads import SourcingReads
@@ -199,6 +200,8 @@ def _board_item(row: Any, today: date) -> dict[str, Any]:
     overdue = row["state"] not in DONE_STATES and row["delivery_date"] < today
     item = {k: v for k, v in row.items() if k not in ("facts", "total_minor")}
     item.update(
+        # Issue 10: an L/C's latest shipment date near, read on today's date.
+        blockers=[*row["blockers"], *lc_blockers(row["state"], row["facts"], today)],
         total=from_minor(row["total_minor"], row["currency"]),
         overdue=overdue,
         days_late=(today - row["delivery_date"]).days if overdue else 0,

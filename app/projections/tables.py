@@ -148,6 +148,8 @@ class FinanceRow(ReadModel, table=True):
     shipment_without_balance: bool
     shipment_without_balance_reason: str | None = Field(sa_type=Text)
     alerts: list[dict[str, Any]] = Field(sa_type=JSON)
+    # The credits of an L/C order, amounts as text, dates ISO (issue 10, G4).
+    letters_of_credit: list[dict[str, Any]] = Field(sa_type=JSON)
     # Position of the OrderCreated event: the list's stable order and cursor.
     created_position: int = Field(sa_type=BigInteger, unique=True)
     position: int = Field(sa_type=BigInteger)

@@ -5,6 +5,8 @@ manager's waiver still works. On both stores (``api``)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from tests.e2e.helpers import (
@@ -144,3 +146,38 @@ async def test_only_money_staff_record_credits(api, role):
     await command(api, oid, "/letters-of-credit", credit(), role="manager")
     await refused(api, oid, "/letters-of-credit/LC-2027-001", amendment(), status=403,
                   role=role, method="PUT")
+
+
+# ---- the board and the finance view -------------------------------------------------
+
+
+async def _read(api, path: str, order: dict) -> dict:
+    r = await api.get(path, params={"customer_id": order["customer_id"],
+                                    "min_position": order["position"]})
+    assert r.status_code == 200, r.text
+    [row] = r.json()["data"]
+    return row
+
+
+async def test_the_board_warns_of_a_near_latest_shipment_date_and_finance_lists_credits(api):
+    oid = await lc_order(api)
+    soon, later = date.today() + timedelta(days=3), date.today() + timedelta(days=30)
+    received = await command(api, oid, "/letters-of-credit", credit(
+        latest_shipment_date=soon.isoformat(), expiry_date=later.isoformat()),
+        role="accountant")
+    row = await _read(api, "/v1/board", received)
+    assert "L/C latest shipment date in 3 days" in row["blockers"]
+    money = await _read(api, "/v1/finance/orders", received)
+    assert money["letters_of_credit"] == [{
+        "number": "LC-2027-001", "issuing_bank": "Deutsche Bank AG", "amount": "5950.00",
+        "currency": "USD", "latest_shipment_date": soon.isoformat(),
+        "expiry_date": later.isoformat(), "presentation_days": 21, "amendments": 0}]
+    # Amended to a later date: no warning, and finance shows the amendment.
+    amended = await command(api, oid, "/letters-of-credit/LC-2027-001", amendment(
+        latest_shipment_date=later.isoformat(), expiry_date=later.isoformat()),
+        role="accountant", method="PUT")
+    row = await _read(api, "/v1/board", amended)
+    assert not [b for b in row["blockers"] if b.startswith("L/C")]
+    money = await _read(api, "/v1/finance/orders", amended)
+    [lc] = money["letters_of_credit"]
+    assert (lc["latest_shipment_date"], lc["amendments"]) == (later.isoformat(), 1)

@@ -14,6 +14,7 @@ from app.domain import gates
 from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.order import Order
 from app.domain.values import Actor, Policy
+from app.projections.board import lc_blockers
 from tests.commands import on_order
 
 MANAGER = Actor("chen", "manager")
@@ -168,3 +169,19 @@ def test_a_version_2_snapshot_has_no_credits():
     state: dict = {}
     Order.upcast_v2_v3(state)
     assert state == {"letters_of_credit": {}}
+
+
+# ---- the board's L/C blocker, on the day the board is read -------------------------
+@pytest.mark.parametrize(("state", "latest", "blockers"), [
+    ("in_production", "2027-03-08", ["L/C latest shipment date in 7 days"]),
+    ("confirmed", "2027-03-01", ["L/C latest shipment date in 0 days"]),
+    ("ready_to_ship", "2027-02-27", ["L/C latest shipment date passed 2 days ago"]),
+    ("in_production", "2027-03-09", []),
+    ("shipped", "2027-03-02", []),
+    ("cancelled", "2027-03-02", []),
+])
+def test_the_board_warns_of_a_near_latest_shipment_date(state, latest, blockers):
+
+    facts = {"lc_latest_shipment": {"LC-1": latest, "LC-0": "2027-01-01"}}
+    assert lc_blockers(state, facts, DAY) == blockers
+    assert lc_blockers(state, {}, DAY) == []  # no credit, or a row from before issue 10

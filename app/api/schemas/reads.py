@@ -52,6 +52,17 @@ class BoardPage(BaseModel):
     next_cursor: str | None
 
 
+class FinanceLetterOfCredit(BaseModel):
+    number: str
+    issuing_bank: str
+    amount: str = Amount
+    currency: str
+    latest_shipment_date: date
+    expiry_date: date
+    presentation_days: int
+    amendments: int
+
+
 class FinanceOrder(BaseModel):
     order_id: UUID
     reference: str
@@ -72,6 +83,8 @@ class FinanceOrder(BaseModel):
     shipment_without_balance: bool
     shipment_without_balance_reason: str | None
     alerts: list[AlertPublic]
+    letters_of_credit: list[FinanceLetterOfCredit] = Field(
+        description="Credits received under an L/C, as amended (G4; issue 10)")
     position: int
 
 
