@@ -585,14 +585,14 @@ class Order(alerts.Alerting, Aggregate):
         balance_due: Decimal
 
     def ship(self, shipped_on: date, carrier: str, transport_document: str, actor: Actor,
-             policy: Policy | None = None) -> None:
+             policy: Policy) -> None:
         """G4: the balance received, a manager's waiver, or (under an L/C) a
         received credit that secures it on ``shipped_on``. ``policy``: the
-        company's country for a Nigerian credit (default: ``Policy()``)."""
+        company's country for a Nigerian credit."""
         self._require_not_shipped("ship it")
         if state_rank(self.state) < state_rank("in_production"):
             raise InvalidState("The order has not been released to production")
-        gates.refuse(gates.g4_shipment(self, shipped_on, policy or Policy()))
+        gates.refuse(gates.g4_shipment(self, shipped_on, policy))
         self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
                    transport_document=transport_document, balance_due=self.balance_due)
 

@@ -88,7 +88,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
         "deposit", Decimal("2550.00"), "USD", date(2027, 1, 5), "TT-1", ACCOUNTANT))
     run(app, full, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", date(2027, 2, 20), "TT-2", ACCOUNTANT))
-    run(app, full, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS))
+    run(app, full, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS, app.policy))
     run(app, full, lambda o: o.close(BOSS))
 
     unpaid = new_order(app, acme, deposit="20")
@@ -171,7 +171,7 @@ def test_board_blockers_follow_the_order(fresh_settings, gendan):
     assert row() == ("shipment", [board.WAITING_BALANCE])
     run(gendan, oid, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", date(2027, 2, 5), "TT-2", ACCOUNTANT))
-    run(gendan, oid, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS))
+    run(gendan, oid, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS, gendan.policy))
     assert row() == ("closure", [])
     runner.stop()
 

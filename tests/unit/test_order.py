@@ -273,12 +273,12 @@ def test_g4_g5_and_the_alerts(app):
     assert [a["code"] for a in result.view["alerts"]] == ["production_without_deposit"]
 
     with pytest.raises(GateViolation) as refused:
-        run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER))
+        run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER, app.policy))
     assert rule_of(refused) == "G4"
     run(app, order_id, lambda o: o.record_payment("deposit", Decimal("2550.00"), "USD", DAY, "TT1", MANAGER))
     result = run(app, order_id, lambda o: o.approve_shipment_without_balance("good payer", MANAGER))
     assert [a["code"] for a in result.view["alerts"]] == ["shipment_without_balance"]
-    assert run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER)).view["state"] == "shipped"
+    assert run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER, app.policy)).view["state"] == "shipped"
     result = run(app, order_id, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", DAY, "TT2", MANAGER))
     assert result.view["alerts"] == [] and result.view["balance_due"] == 0
