@@ -33,11 +33,10 @@ from app.api.ed25519_checks import L, check_public_key, check_signature
 from app.api.httpsig import (
     HttpRequestParts,
     SignatureRefused,
-    parse_public_key,
-    public_key_b64,
     sign_request,
     verify_request,
 )
+from app.api.public_keys import parse_public_key, public_key_b64
 from app.api.json_bodies import duplicate_keys
 from tests.unit.ed25519_cases import DEGENERATE, FORGED_SIGNATURE, IDENTITY_B64, ids
 

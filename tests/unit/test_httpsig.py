@@ -22,12 +22,11 @@ from app.api.httpsig import (
     HttpRequestParts,
     SignatureRefused,
     content_digest,
-    parse_public_key,
-    public_key_b64,
     sign_request,
     signature_base,
     verify_request,
 )
+from app.api.public_keys import parse_public_key, public_key_b64
 from tests.unit.ed25519_cases import DEGENERATE, FORGED_SIGNATURE, IDENTITY_B64, ids
 
 # RFC 9421 Appendix B.1.4 test key.

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.api.conditions import Conditions, Keyed
 from app.api.deps import GendanDep
-from app.api.httpsig import parse_public_key, public_key_b64
+from app.api.public_keys import parse_public_key, public_key_b64
 from app.api.links import QUOTE_LINKS, RFQ_LINKS, SUPPLIER_LINKS
 from app.api.permissions import (
     AwardQuotes,
