@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from app.application import Gendan
-from app.projections.reads import NotReady, ReadModels
+from app.projections.reads import ReadModels
+from app.projections.waiting import NotReady
 
 
 def _booted(request: Request) -> Any:

@@ -42,7 +42,7 @@ from app.domain.errors import (
     NotFound,
     RoleRefused,
 )
-from app.projections.reads import NotReady, PositionAhead, TooManyWaiters
+from app.projections.waiting import NotReady, PositionAhead, TooManyWaiters
 
 log = logging.getLogger("gendan.api")
 

@@ -32,12 +32,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class HeaderSizeLimit:
+class _Limit:
+    """An ASGI middleware around ``app`` with a limit of ``max_bytes``."""
+
     def __init__(self, app: ASGIApp, max_bytes: int):
         if max_bytes < 0:
             raise ValueError("max_bytes must not be negative")
         self.app = app
         self.max_bytes = max_bytes
+
+
+class HeaderSizeLimit(_Limit):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _header_bytes(scope) <= self.max_bytes:
@@ -62,12 +67,7 @@ class _BodyTooLarge(Exception):
     """Raised from ``receive`` once the body has crossed the limit."""
 
 
-class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        if max_bytes < 0:
-            raise ValueError("max_bytes must not be negative")
-        self.app = app
-        self.max_bytes = max_bytes
+class BodySizeLimit(_Limit):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -22,17 +22,11 @@ from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.sourcing_reads import SourcingReads
 from app.projections.tables import audit, board, finance, tracking
-from app.projections.waiting import (
-    NotReady,
-    PositionAhead,
-    PositionWatch,
-    TooManyWaiters,
-)
+from app.projections.waiting import PositionAhead, PositionWatch
 
 # How often the one shared poller reads the position while anyone waits.
 _POLL_SECONDS = 0.02
-__all__ = ["NotReady", "PositionAhead", "ReadModels", "TooManyWaiters", "board_query",
-           "decode_cursor", "encode_cursor"]
+__all__ = ["ReadModels", "board_query", "decode_cursor", "encode_cursor"]
 
 
 def board_query(today: date, state: str | None = None, customer_id: str | None = None,

@@ -23,7 +23,7 @@ from app.domain.errors import (
     NotFound,
     RoleRefused,
 )
-from app.projections.reads import NotReady
+from app.projections.waiting import NotReady
 
 PROBLEM = "application/problem+json"
 

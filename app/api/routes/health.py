@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from app.api.schemas.problems import PROBLEM_RESPONSES
-from app.projections.reads import NotReady
+from app.projections.waiting import NotReady
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("gendan.health")
