@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # A PO line for a customer order due later than the order's ex-factory
     # date less this many days raises an alert when the PO is sent.
     po_lead_days: int = Field(7, ge=0)
+    # Production progress behind plan by more than this many days of output
+    # raises `progress_behind_plan` (issue 11).
+    progress_behind_days: Decimal = Field(Decimal(1), ge=0, le=60)
     # The scheme://host[:port] suppliers sign as @target-uri when the service
     # sits behind a proxy that changes it; unset: the URL as this process sees it.
     public_base_url: str | None = None

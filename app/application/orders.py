@@ -122,8 +122,13 @@ class Orders:
         return self._run(order_id, lambda o: o.change_owner(owner, actor), cond)
 
     def cancel_order(self, order_id: UUID, reason: str, actor: Actor,
-                     cond: Preconditions = NONE) -> CommandResult:
-        return self._run(order_id, lambda o: o.cancel(reason, actor), cond)
+                     cond: Preconditions = NONE,
+                     customer_bears: list[dict[str, Any]] | None = None,
+                     evidence_ref: str | None = None) -> CommandResult:
+        """``OrderCancelled``; after release G9 decides (a partly produced
+        order records what the customer bears first)."""
+        return self._run(order_id, lambda o: o.cancel(reason, actor, customer_bears,
+                                                      evidence_ref), cond)
 
     # ---- money, production, shipment ------------------------------------------
     def record_payment(self, order_id: UUID, kind: str, amount: Decimal, currency: str,

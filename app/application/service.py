@@ -12,6 +12,7 @@ from app.application.feed import Feed
 from app.application.nonces import NonceStore
 from app.application.orders import Customers, Orders
 from app.application.portal import Portal
+from app.application.production import Production
 from app.application.purchasing import PurchaseOrders
 from app.application.store import Store
 from app.application.suppliers import Rfqs, Suppliers
@@ -33,6 +34,7 @@ def policy_of(settings: Settings) -> Policy:
         receipt_tolerance=settings.receipt_tolerance_percent / 100,
         company_country=settings.company_country,
         po_lead_days=settings.po_lead_days,
+        progress_behind_days=settings.progress_behind_days,
     )
 
 
@@ -46,6 +48,7 @@ class Gendan:
         self.suppliers = Suppliers(self.store)
         self.rfqs = Rfqs(self.store)
         self.purchase_orders = PurchaseOrders(self.store, self.policy)
+        self.production = Production(self.store, self.policy)
         self.portal = Portal(self.store, NonceStore(settings))
         self.feed = Feed(self.store)
 

@@ -84,6 +84,16 @@ def g1_production(order: Order) -> GateViolation | None:
     )
 
 
+def g1_shipment(order: Order) -> GateViolation | None:
+    """G9 -> G1: an accepted change's proforma-invoice revision is signed
+    back by the customer before the order ships."""
+    if not order.pi_pending_change:
+        return None
+    return GateViolation(
+        "G1", f"Proforma invoice revision {order.pi_revision}, issued for an accepted change, "
+              "is not signed back: no shipment before the customer signs it back")
+
+
 def g2_needs_margin_approval(margin: Decimal | None, approved: bool,
                              threshold: Decimal) -> bool:
     """Plan 5: a margin below the threshold needs the manager's approval of
@@ -114,6 +124,21 @@ def g2_margin(order: Order, policy: Policy, *, at: str) -> GateViolation | None:
         f"The margin of cost analysis {order.analysis_no} is {order.margin} "
         f"(below {policy.margin_threshold}): a manager's margin approval is needed",
     )
+
+
+def g2_shipment(order: Order, policy: Policy) -> GateViolation | None:
+    """G9 -> G2: after a change of price or quantity a new cost analysis is
+    made before shipment, and the margin rule applies to it."""
+    if order.analysis_stale:
+        return GateViolation("G2", "A change of price or quantity was accepted after the latest "
+                                   "cost analysis: a new cost analysis is needed before shipment")
+    if order.margin_recheck and g2_needs_margin_approval(order.margin, order.margin_approved,
+                                                         policy.margin_threshold):
+        return GateViolation(
+            "G2", f"The margin of cost analysis {order.analysis_no} (after a change) is "
+                  f"{order.margin} (below {policy.margin_threshold}): a manager's margin "
+                  "approval is needed before shipment")
+    return None
 
 
 # Documentary collection (託收): D/P and D/A, refused for African customers.
@@ -223,6 +248,32 @@ def g5_samples(order: Order) -> GateViolation | None:
     return GateViolation(
         "G5", "Bulk production needs the customer's approval of a pre-production sample"
     )
+
+
+def g6_late_shipment(agreed: date, shipped_on: date,
+                     consented_until: date | None) -> GateViolation | None:
+    """Plan 12 §5 (5): after the agreed ex-factory date only with the
+    customer's consent to a date on or after the shipment's."""
+    if shipped_on <= agreed or (consented_until is not None and consented_until >= shipped_on):
+        return None
+    consent = (f"the customer consented to {consented_until} only" if consented_until
+               else "no consent of the customer is recorded")
+    return GateViolation(
+        "G6", f"Shipment on {shipped_on} is after the agreed ex-factory date {agreed}: "
+              f"{consent}; record the customer's consent with evidence, or a change of date")
+
+
+def g9_change(stage: str, doing: str) -> GateViolation | None:
+    """Plan 12 §5 (6): once production is finished an order is no longer
+    changed nor cancelled."""
+    if stage != "finished":
+        return None
+    return GateViolation("G9", f"Production is finished (finished quantity reached, or packing "
+                               f"started): the order cannot be {doing}")
+
+
+def g9_decider(role: str) -> RoleRefused | None:
+    return _role("G9", role, roles.SUPERVISORS, "decide on an order change")
 
 
 # ---- sourcing (G7, G8) ---------------------------------------------------------

@@ -25,9 +25,9 @@ from uuid import UUID, NAMESPACE_URL, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from app.domain import alerts, gates
+from app.domain import alerts, changes, gates, production, roles, tna
 from app.domain.reference import INCOTERMS_2020, quantize_money
-from app.domain.errors import InvalidState, InvalidValue, NotFound
+from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.values import (
     Actor,
     Policy,
@@ -66,7 +66,8 @@ def state_rank(state: str) -> int:
 class Order(alerts.Alerting, Aggregate):
     # 2: ``detailed_analysis`` (G2), which snapshots of version 1 lack.
     # 3: ``letters_of_credit`` (G4), which snapshots of version 2 lack.
-    class_version = 3
+    # 4: the production file and changes (issue 11), which version 3 lacks.
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -79,6 +80,12 @@ class Order(alerts.Alerting, Aggregate):
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         """Letters of credit came with issue 10: a version-2 order had none."""
         state["letters_of_credit"] = {}
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """Production follow-up came with issue 11: nothing recorded yet."""
+        state.update(production=production.new_state(), changes={},
+                     pi_pending_change=False, analysis_stale=False, margin_recheck=False)
 
     class Event(Aggregate.Event):
         actor_sub: str
@@ -140,6 +147,12 @@ class Order(alerts.Alerting, Aggregate):
         self.fees = zero
         self.shipment_without_balance_approved = False
         self.letters_of_credit: dict[str, dict[str, Any]] = {}  # by number (G4)
+        # Issue 11: notice, plan, progress, delays, consents (production.py).
+        self.production = production.new_state()
+        self.changes: dict[str, dict[str, Any]] = {}  # by change_id (G9)
+        self.pi_pending_change = False  # a change's PI revision not signed back (G1)
+        self.analysis_stale = False  # a price/quantity change since the last analysis (G2)
+        self.margin_recheck = False  # a price/quantity change: G2 again at shipment
         self.alerts: dict[str, dict[str, Any]] = {}
 
     # ---- derived figures -------------------------------------------------
@@ -297,12 +310,22 @@ class Order(alerts.Alerting, Aggregate):
         signed_by: str
         evidence_ref: str
 
+        def state_after(self, state: str) -> str:
+            # Forward only: a change's revision signed back during production
+            # leaves the order in its column.
+            return self.leads_to if state_rank(state) < state_rank(self.leads_to) else state
+
         def apply(self, order: Order) -> None:
             super().apply(order)
             order.pi_signed_back = True
+            order.pi_pending_change = False
 
     def sign_back_proforma_invoice(self, signed_by: str, evidence_ref: str, actor: Actor) -> None:
-        self._require_unconfirmed("record a signed-back proforma invoice")
+        """Before confirmation, or after it the revision an accepted change
+        issued (G9 -> G1)."""
+        if not self.pi_pending_change:
+            self._require_unconfirmed("record a signed-back proforma invoice")
+        self._require_not_shipped("record a signed-back proforma invoice")
         if self.pi_revision == 0:
             raise InvalidState("No proforma invoice has been issued yet")
         if self.pi_signed_back:
@@ -326,6 +349,7 @@ class Order(alerts.Alerting, Aggregate):
             order.detailed_analysis = order.confirmed
             order.margin = self.margin
             order.margin_approved = False  # an approval covers one analysis only
+            order.analysis_stale = False
 
     def analyse_costs(self, costs: list[dict[str, Any]], fx_rates: dict[str, Decimal],
                       actor: Actor) -> None:
@@ -416,9 +440,33 @@ class Order(alerts.Alerting, Aggregate):
         leads_to = "cancelled"
         reason: str
 
-    def cancel(self, reason: str, actor: Actor) -> None:
+    class CancellationCostsAgreed(Event):
+        """What the customer bears for a partly produced order cancelled (G9)."""
+        customer_bears: list[dict[str, Any]]
+        evidence_ref: str | None
+
+    def cancel(self, reason: str, actor: Actor, customer_bears: list[dict[str, Any]] | None = None,
+               evidence_ref: str | None = None) -> None:
+        """G9 after release: a finished order is not cancelled; a partly
+        produced one records what the customer bears. Either way the
+        purchaser is told to review the order's open POs."""
         self._require_not_shipped("cancel it")
+        released = state_rank(self.state) >= state_rank("in_production")
+        stage = production.stage(self.production, self.lines)
+        if released:
+            gates.refuse(gates.g9_change(stage, "cancelled"))
+        if released and stage == "partial":
+            if customer_bears is None:
+                raise GateViolation("G9", "A partly produced order is cancelled with what the "
+                                          "customer bears (customer_bears; empty if nothing)")
+            self._emit(self.CancellationCostsAgreed, actor,
+                       customer_bears=production.parse_bears(customer_bears),
+                       evidence_ref=production.optional_text(evidence_ref, "evidence_ref"))
         self._emit(self.OrderCancelled, actor, reason=reason)
+        if released:
+            self._raise_alert("cancelled_during_production",
+                              "Order cancelled after its production release: review its open "
+                              "purchase orders", actor, for_role=roles.PURCHASER)
 
     # ---- money ----------------------------------------------------------------
     class DepositReceived(Event):
@@ -546,6 +594,9 @@ class Order(alerts.Alerting, Aggregate):
             gates.g2_margin(self, policy, at="production"),
             gates.g5_samples(self),
         )
+        if self.production["notice"] is None:
+            raise InvalidState("The order has no production notice: the merchandiser drafts "
+                               "it, the release approves it")
         self._emit(self.ProductionOrderReleased, actor, deposit_due=self.deposit_due,
                    deposit_received=self.deposits)
         if self.paid < self.deposit_due:
@@ -592,7 +643,13 @@ class Order(alerts.Alerting, Aggregate):
         self._require_not_shipped("ship it")
         if state_rank(self.state) < state_rank("in_production"):
             raise InvalidState("The order has not been released to production")
-        gates.refuse(gates.g4_shipment(self, shipped_on, policy))
+        gates.refuse(
+            gates.g1_shipment(self),
+            gates.g2_shipment(self, policy),
+            gates.g4_shipment(self, shipped_on, policy),
+            gates.g6_late_shipment(self.delivery_date, shipped_on,
+                                   production.consented_until(self.production)),
+        )
         self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
                    transport_document=transport_document, balance_due=self.balance_due)
 
@@ -603,6 +660,370 @@ class Order(alerts.Alerting, Aggregate):
         if self.state != "shipped":
             raise InvalidState(f"Only a shipped order can be closed; it is {self.state}")
         self._emit(self.OrderClosed, actor)
+
+    # ---- production follow-up (Plan 12 §5: app/domain/production.py, tna.py) ---------
+    class ProductionNoticeDrafted(Event):
+        revision: int
+        factory: dict[str, Any]
+        requirements: dict[str, Any]
+        breakdown: list[dict[str, Any]]
+        accessories: list[dict[str, Any]]
+
+        def apply(self, order: Order) -> None:
+            order.production["notice"] = {
+                "revision": self.revision, "factory": self.factory,
+                "requirements": self.requirements, "breakdown": self.breakdown,
+                "accessories": self.accessories,
+            }
+            order.production["packaging"] = self.requirements["packaging"]
+
+    def draft_production_notice(self, factory: dict[str, Any], requirements: dict[str, Any],
+                                breakdown: list[dict[str, Any]],
+                                accessories: list[dict[str, Any]] | None, actor: Actor) -> None:
+        """The merchandiser's draft; the production release approves and
+        freezes it, so a released order's notice is not redrafted."""
+        self._require_open("draft a production notice")
+        if state_rank(self.state) >= state_rank("in_production"):
+            raise InvalidState("The production notice was frozen by the production release")
+        notice = production.parse_notice(self.lines, factory, requirements, breakdown,
+                                         accessories)
+        previous = self.production["notice"]
+        self._emit(self.ProductionNoticeDrafted, actor,
+                   revision=(previous["revision"] if previous else 0) + 1, **notice)
+
+    class ProductionPlanned(Event):
+        revision: int
+        template: str | None
+        milestones: list[dict[str, Any]]  # with each one's planned_on
+        calendar: dict[str, Any]
+        daily_capacity: int | None
+        quantity: Decimal
+        ex_factory: date
+        feasible: bool
+        days_short: int
+        reason: str
+        forecast: dict[str, date]
+        forecast_ex_factory: date
+
+        def apply(self, order: Order) -> None:
+            order.production["plan"] = {
+                "revision": self.revision, "template": self.template,
+                "milestones": self.milestones, "calendar": self.calendar,
+                "daily_capacity": self.daily_capacity, "quantity": self.quantity,
+                "ex_factory": self.ex_factory, "feasible": self.feasible,
+                "days_short": self.days_short,
+            }
+            codes = {m["code"] for m in self.milestones}
+            order.production["actuals"] = {
+                code: on for code, on in order.production["actuals"].items() if code in codes}
+            order.production["forecast"] = self.forecast
+            order.production["forecast_ex_factory"] = self.forecast_ex_factory
+
+    def plan_production(self, template: str | None, milestones: list[dict[str, Any]] | None,
+                        daily_capacity: int | None, calendar: dict[str, Any] | None,
+                        today: date, policy: Policy, actor: Actor) -> None:
+        """A time-and-action plan worked backward from the ex-factory date;
+        an infeasible one is recorded, flagged with the days it is short."""
+        self._require_not_shipped("plan its production")
+        if (template is None) == (milestones is None):
+            raise InvalidValue("template", "a plan comes from a template or from milestones")
+        if template is not None and template not in tna.TEMPLATES:
+            raise InvalidValue("template", f"one of {', '.join(tna.TEMPLATES)}")
+        if daily_capacity is not None and not 1 <= daily_capacity <= 10_000_000:
+            raise InvalidValue("daily_capacity", "1 to 10000000 a day")
+        parsed = tna.parse_milestones(
+            tna.TEMPLATES[template]["milestones"] if template else milestones or [])
+        self._plan(template, parsed, daily_capacity,
+                   tna.parse_calendar(calendar, policy.company_country), today,
+                   "re-planned" if self.production["plan"] else "planned", actor)
+
+    def _plan(self, template: str | None, milestones: list[dict[str, Any]],
+              daily_capacity: int | None, calendar: tna.Calendar, today: date, reason: str,
+              actor: Actor) -> None:
+        quantity = production.ordered_quantity(self.lines)
+        planned, short = tna.work_backward(
+            tna.with_capacity(milestones, quantity, daily_capacity), self.delivery_date,
+            calendar, today)
+        forecast = tna.project_forward(planned, self.production["actuals"], calendar)
+        previous = self.production["plan"]
+        self._emit(self.ProductionPlanned, actor,
+                   revision=(previous["revision"] if previous else 0) + 1, template=template,
+                   milestones=planned, calendar=calendar.as_dict(),
+                   daily_capacity=daily_capacity, quantity=quantity,
+                   ex_factory=self.delivery_date, feasible=short == 0, days_short=short,
+                   reason=reason, forecast=forecast,
+                   forecast_ex_factory=forecast[tna.EX_FACTORY])
+        self._check_ex_factory(actor)
+
+    class MilestoneCompleted(Event):
+        code: str
+        on: date
+        evidence_ref: str | None
+        note: str | None
+        planned_on: date
+        days_late: int
+        forecast: dict[str, date]  # every milestone, re-projected from ``on``
+        forecast_ex_factory: date
+
+        def apply(self, order: Order) -> None:
+            order.production["actuals"] = {**order.production["actuals"], self.code: self.on}
+            order.production["forecast"] = self.forecast
+            order.production["forecast_ex_factory"] = self.forecast_ex_factory
+
+    def complete_milestone(self, code: str, on: date, evidence_ref: str | None,
+                           note: str | None, today: date, actor: Actor) -> None:
+        self._require_not_shipped("complete a milestone")
+        milestone = production.require_plan_milestone(self.production, code)
+        if code in self.production["actuals"]:
+            raise InvalidState(f"Milestone {code!r} was completed on "
+                               f"{self.production['actuals'][code]}")
+        if on > today:
+            raise InvalidValue("on", "a milestone is completed today or on an earlier day")
+        plan = self.production["plan"]
+        forecast = tna.project_forward(plan["milestones"],
+                                       {**self.production["actuals"], code: on},
+                                       tna.Calendar.from_dict(plan["calendar"]))
+        self._emit(self.MilestoneCompleted, actor, code=code, on=on,
+                   evidence_ref=production.optional_text(evidence_ref, "evidence_ref"),
+                   note=production.optional_text(note, "note"),
+                   planned_on=milestone["planned_on"],
+                   days_late=max(0, (on - milestone["planned_on"]).days),
+                   forecast=forecast, forecast_ex_factory=forecast[tna.EX_FACTORY])
+        self._check_ex_factory(actor)
+
+    class ProgressReported(Event):
+        on: date
+        cut: Decimal
+        made: Decimal
+        finished: Decimal
+        packed: Decimal
+        by_size: list[dict[str, Any]]
+        lines_running: int | None
+        note: str | None
+        planned: Decimal | None
+        behind: Decimal | None
+
+        def apply(self, order: Order) -> None:
+            order.production["progress"] = [*order.production["progress"], {
+                name: getattr(self, name) for name in (
+                    "on", "cut", "made", "finished", "packed", "by_size", "lines_running",
+                    "note", "planned", "behind")}]
+
+    def report_progress(self, on: date, quantities: dict[str, Any],
+                        by_size: list[dict[str, Any]] | None, lines_running: int | None,
+                        note: str | None, today: date, policy: Policy, actor: Actor) -> None:
+        """Cumulative quantities as of a day; behind the plan by more than the
+        threshold, ``progress_behind_plan`` asks the merchandiser for a cause."""
+        self._require_not_shipped("report progress")
+        if state_rank(self.state) < state_rank("in_production"):
+            raise InvalidState("The order has not been released to production")
+        report = production.parse_progress(self.production, self.lines, on, today, quantities,
+                                           by_size, lines_running, note)
+        planned, behind = production.behind_plan(self.production, self.lines, on,
+                                                 report["made"])
+        self._emit(self.ProgressReported, actor, **report, planned=planned, behind=behind)
+        if behind is None:
+            return
+        threshold = production.behind_threshold(self.production, self.lines,
+                                                 policy.progress_behind_days)
+        if behind > threshold:
+            self._raise_alert(
+                "progress_behind_plan",
+                f"{report['made']} made by {on} against {planned} planned ({behind} behind): "
+                "report the delay and its cause", actor, for_role=roles.MERCHANDISER)
+        else:
+            self._clear_alert("progress_behind_plan", "back on plan", actor)
+
+    class DelayReported(Event):
+        delay_id: str
+        cause: str
+        responsible: str
+        days: int
+        forecast_ex_factory: date
+        action: str
+        purchase_order_id: str | None
+        reported_on: date
+
+        def apply(self, order: Order) -> None:
+            order.production["delays"] = [*order.production["delays"], {
+                name: getattr(self, name) for name in (
+                    "delay_id", "cause", "responsible", "days", "forecast_ex_factory",
+                    "action", "purchase_order_id", "reported_on")}]
+            order.production["forecast_ex_factory"] = self.forecast_ex_factory
+
+    def report_delay(self, cause: str, responsible: str, days: int, forecast_ex_factory: date,
+                     action: str, purchase_order_id: Any, today: date, actor: Actor) -> str:
+        self._require_not_shipped("report a delay")
+        if not self.confirmed:
+            raise InvalidState("The order is not confirmed: there is no agreed date to delay")
+        delay = production.parse_delay(cause, responsible, days, forecast_ex_factory, action,
+                                       purchase_order_id)
+        delay_id = str(uuid4())
+        self._emit(self.DelayReported, actor, delay_id=delay_id, reported_on=today, **delay)
+        self._clear_alert("progress_behind_plan", f"cause reported: {cause}", actor)
+        self._check_ex_factory(actor)
+        return delay_id
+
+    class DelayConsented(Event):
+        consented_date: date
+        evidence_ref: str
+        compensation: dict[str, Any] | None
+
+        def apply(self, order: Order) -> None:
+            order.production["consents"] = [*order.production["consents"], {
+                "consented_date": self.consented_date, "evidence_ref": self.evidence_ref,
+                "compensation": self.compensation}]
+
+    def record_delay_consent(self, consented_date: date, evidence_ref: str,
+                             compensation: dict[str, Any] | None, actor: Actor) -> None:
+        """The customer's written consent to ship as late as ``consented_date`` (G6)."""
+        self._require_not_shipped("record a consent to a later date")
+        if consented_date <= self.delivery_date:
+            raise InvalidValue("consented_date", f"the agreed date is {self.delivery_date}: a "
+                                                 "consent is to a later one")
+        self._emit(self.DelayConsented, actor, consented_date=consented_date,
+                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"),
+                   compensation=production.parse_compensation(compensation))
+        self._check_ex_factory(actor)
+
+    def _check_ex_factory(self, actor: Actor) -> None:
+        """Raise ``ex_factory_at_risk`` for the supervisor while the forecast
+        is after the agreed date without the customer's consent to it."""
+        forecast = self.production["forecast_ex_factory"]
+        consented = production.consented_until(self.production)
+        if forecast is not None and forecast > self.delivery_date and not (
+                consented is not None and consented >= forecast):
+            self._raise_alert(
+                "ex_factory_at_risk",
+                f"Forecast ex-factory {forecast}, after the agreed {self.delivery_date}: "
+                "the customer's consent is needed (G6)", actor, for_role=roles.SUPERVISOR)
+        else:
+            self._clear_alert("ex_factory_at_risk", "forecast on time, or consented", actor)
+
+    # ---- order changes (G9: app/domain/changes.py) ------------------------------------
+    class ChangeRequested(Event):
+        change_id: str
+        kind: str
+        lines: list[dict[str, Any]]
+        packaging: str | None
+        delivery_date: date | None
+        requested_by: str
+        reason: str
+        evidence_ref: str
+
+        def apply(self, order: Order) -> None:
+            order.changes[self.change_id] = {
+                "change_id": self.change_id, "status": "pending", "kind": self.kind,
+                "lines": self.lines, "packaging": self.packaging,
+                "delivery_date": self.delivery_date, "requested_by": self.requested_by,
+                "reason": self.reason, "evidence_ref": self.evidence_ref,
+                "customer_bears": [], "pi_revision": None}
+
+    class ChangeAccepted(Event):
+        change_id: str
+        kind: str
+        requested_by: str
+        reason: str
+        evidence_ref: str
+        decision_evidence_ref: str | None
+        customer_bears: list[dict[str, Any]]
+        request: dict[str, Any]  # what was asked: lines, packaging, delivery_date
+        lines: list[dict[str, Any]]  # the order's lines after the change
+        total: Decimal
+        delivery_date: date
+        packaging: str | None
+        pi_revision: int  # the revision to sign back; 0: no PI was ever issued
+
+        def apply(self, order: Order) -> None:
+            order.changes[self.change_id] = {
+                "change_id": self.change_id, "status": "accepted", "kind": self.kind,
+                **self.request, "requested_by": self.requested_by, "reason": self.reason,
+                "evidence_ref": self.evidence_ref, "customer_bears": self.customer_bears,
+                "pi_revision": self.pi_revision}
+            order.lines, order.total = self.lines, self.total
+            order.delivery_date = self.delivery_date
+            order.production["packaging"] = self.packaging
+            if self.pi_revision:
+                order.pi_revision, order.pi_signed_back = self.pi_revision, False
+                order.pi_pending_change = True
+            if self.kind in changes.REPRICING:
+                order.analysis_stale = order.margin_recheck = True
+
+    class ChangeRejected(Event):
+        change_id: str
+        evidence_ref: str | None
+        reason: str | None
+
+        def apply(self, order: Order) -> None:
+            order.changes[self.change_id] = {**order.changes[self.change_id],
+                                             "status": "rejected"}
+
+    def request_change(self, kind: str, lines: list[dict[str, Any]] | None,
+                       packaging: str | None, delivery_date: date | None, requested_by: str,
+                       reason: str, evidence_ref: str, today: date,
+                       actor: Actor) -> dict[str, str]:
+        """G9: nothing produced, accepted at once; partly produced, pending a
+        supervisor's decision; production finished, refused."""
+        self._require_not_shipped("change it")
+        request = changes.parse_change(self.lines, self.delivery_date, kind, lines, packaging,
+                                       delivery_date, requested_by, reason, evidence_ref)
+        stage = production.stage(self.production, self.lines)
+        gates.refuse(gates.g9_change(stage, "changed"))
+        change_id = str(uuid4())
+        if stage == "none":
+            self._accept_change(change_id, request, None, [], today, actor)
+            return {"change_id": change_id, "status": "accepted"}
+        self._emit(self.ChangeRequested, actor, change_id=change_id, **request)
+        return {"change_id": change_id, "status": "pending"}
+
+    def decide_change(self, change_id: str, decision: str,
+                      customer_bears: list[dict[str, Any]] | None, evidence_ref: str | None,
+                      today: date, actor: Actor) -> dict[str, str]:
+        gates.refuse(gates.g9_decider(actor.role))
+        change = self.changes.get(change_id)
+        if change is None:
+            raise NotFound(f"Change {change_id} is not part of this order")
+        self._require_not_shipped("decide on a change")
+        if change["status"] != "pending":
+            raise InvalidState(f"Change {change_id} is already {change['status']}")
+        if decision not in changes.DECISIONS:
+            raise InvalidValue("decision", f"one of {', '.join(changes.DECISIONS)}")
+        if decision == "rejected":
+            self._emit(self.ChangeRejected, actor, change_id=change_id,
+                       evidence_ref=production.optional_text(evidence_ref, "evidence_ref"),
+                       reason=None)
+            return {"change_id": change_id, "status": "rejected"}
+        gates.refuse(gates.g9_change(production.stage(self.production, self.lines), "changed"))
+        request = {key: change[key] for key in (
+            "kind", "lines", "packaging", "delivery_date", "requested_by", "reason",
+            "evidence_ref")}
+        self._accept_change(change_id, request,
+                            production.required_text(evidence_ref, "evidence_ref"),
+                            production.parse_bears(customer_bears), today, actor)
+        return {"change_id": change_id, "status": "accepted"}
+
+    def _accept_change(self, change_id: str, request: dict[str, Any],
+                       decision_evidence_ref: str | None, customer_bears: list[dict[str, Any]],
+                       today: date, actor: Actor) -> None:
+        lines, total, delivery_date, packaging = changes.changed_order(
+            self.lines, self.currency, self.delivery_date, self.production["packaging"],
+            request)
+        asked = {key: request[key] for key in ("lines", "packaging", "delivery_date")}
+        self._emit(self.ChangeAccepted, actor, change_id=change_id, kind=request["kind"],
+                   requested_by=request["requested_by"], reason=request["reason"],
+                   evidence_ref=request["evidence_ref"],
+                   decision_evidence_ref=decision_evidence_ref, customer_bears=customer_bears,
+                   request=asked, lines=lines, total=total, delivery_date=delivery_date,
+                   packaging=packaging,
+                   pi_revision=self.pi_revision + 1 if self.pi_revision else 0)
+        plan = self.production["plan"]
+        if request["kind"] == "delivery_date" and plan is not None:
+            leads = [{k: m[k] for k in ("code", "name", "owner_role", "lead_days")}
+                     for m in plan["milestones"]]
+            self._plan(plan["template"], leads, plan["daily_capacity"], tna.Calendar.from_dict(plan["calendar"]),
+                       today, f"re-dated by change {change_id}", actor)
+        else:
+            self._check_ex_factory(actor)
 
     # ---- alerts (raised and cleared by alerts.Alerting) --------------------------
     class AlertRaised(alerts.AlertRaised, Event):

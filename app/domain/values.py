@@ -43,6 +43,9 @@ class Policy:
     # A PO line for a customer order is due at least this many days before
     # the order's ex-factory date, or its send raises an alert (issue 10 §8).
     po_lead_days: int = 7
+    # Progress behind the plan by more than this many days of output raises
+    # ``progress_behind_plan`` (issue 11: default one day's capacity).
+    progress_behind_days: Decimal = Decimal(1)
 
     def is_large(self, amount: Decimal, currency: str) -> bool:
         # A currency without a configured threshold counts as large (safe side).
