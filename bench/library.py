@@ -112,6 +112,8 @@ class Seeder:
         elif kind < 0.86:
             order.request_sample("pre_production", MERCHANDISER)        # sampling
         elif kind < 0.90:
+            cost = (order.total * Decimal("0.9")).quantize(Decimal("0.01"))   # margin 10 %
+            order.analyse_costs([{**COSTS[0], "amount": cost}], {}, ACCOUNTANT)  # G2
             order.confirm("bench: confirmed by phone", gendan.policy, MANAGER)
         elif kind < 0.94:
             order.cancel("bench: customer withdrew", MANAGER)
@@ -119,8 +121,17 @@ class Seeder:
             cost = (order.total * Decimal("0.9")).quantize(Decimal("0.01"))   # margin 10 %
             order.analyse_costs([{**COSTS[0], "amount": cost}], {}, ACCOUNTANT)
             order.confirm("bench: confirmed by phone", gendan.policy, MANAGER)
+            # G2: production release needs the detailed analysis, made after
+            # confirmation; issue 11: and a production notice.
+            order.analyse_costs([{**COSTS[0], "amount": cost}], {}, ACCOUNTANT)
             order.record_payment("deposit", order.deposit_due, "USD", self.today,
                                  f"TT-{self.serial}", ACCOUNTANT)
+            order.draft_production_notice(
+                {"name": "Own workshop", "kind": "own"},
+                {"quality": "as the approved sample", "packaging": "export cartons",
+                 "shipping_marks": "as on the PI"},
+                [{"line_no": line["line_no"], "colour": "natural", "size": "std",
+                  "quantity": line["quantity"]} for line in order.lines], None, MERCHANDISER)
             order.release_production(gendan.policy, MANAGER)
         return order
 
