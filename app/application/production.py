@@ -18,7 +18,10 @@ from app.application.dto import NONE, CommandResult, Preconditions
 from app.application.store import Store
 from app.application.production_views import production_view
 from app.domain import tna
+from app.domain.errors import InvalidValue
 from app.domain.order import Order
+from app.domain.purchase_order import PurchaseOrder
+from app.domain.supplier import Supplier
 from app.domain.values import Actor, Policy
 
 
@@ -47,7 +50,15 @@ class Production:
                                 requirements: dict[str, Any], breakdown: list[dict[str, Any]],
                                 accessories: list[dict[str, Any]] | None, actor: Actor,
                                 cond: Preconditions = NONE) -> CommandResult:
-        """``ProductionNoticeDrafted`` (each line's breakdown sums to it)."""
+        """``ProductionNoticeDrafted`` (each line's breakdown sums to it).
+        A registered factory and the accessories' POs are checked to exist
+        (the POs: for this order)."""
+        if factory.get("supplier_id") is not None:
+            self._known(factory["supplier_id"], Supplier, "factory.supplier_id")
+        for n, accessory in enumerate(accessories or ()):
+            if accessory.get("purchase_order_id") is not None:
+                self._our_po(order_id, accessory["purchase_order_id"],
+                             f"accessories.{n}.purchase_order_id")
         return self._run(order_id, lambda o: o.draft_production_notice(
             factory, requirements, breakdown, accessories, actor), cond)
 
@@ -78,7 +89,10 @@ class Production:
     def report_delay(self, order_id: UUID, cause: str, responsible: str, days: int,
                      forecast_ex_factory: date, action: str, purchase_order_id: Any,
                      actor: Actor, cond: Preconditions = NONE) -> CommandResult:
-        """``DelayReported`` with one of the seven causes of Plan 12."""
+        """``DelayReported`` with one of the seven causes of Plan 12 (a
+        material shortage may name the PO of this order that is short)."""
+        if purchase_order_id is not None:
+            self._our_po(order_id, purchase_order_id, "purchase_order_id")
         return self._run(order_id, lambda o: {"delay_id": o.report_delay(
             cause, responsible, days, forecast_ex_factory, action, purchase_order_id, _today(),
             actor)}, cond)
@@ -105,6 +119,19 @@ class Production:
         """``ChangeAccepted`` with what the customer bears, or ``ChangeRejected``."""
         return self._run(order_id, lambda o: o.decide_change(
             change_id, decision, customer_bears, evidence_ref, _today(), actor), cond)
+
+    def _known(self, aggregate_id: Any, cls: type, field: str, what: str = "supplier") -> Any:
+        try:
+            found = self._store.find(UUID(str(aggregate_id)), cls)
+        except ValueError:
+            found = None
+        if found is None:
+            raise InvalidValue(field, f"{aggregate_id} is not a known {what}")
+        return found
+
+    def _our_po(self, order_id: UUID, po_id: Any, field: str) -> None:
+        if self._known(po_id, PurchaseOrder, field, "purchase order").order_id != order_id:
+            raise InvalidValue(field, f"purchase order {po_id} does not serve this order")
 
     def _run(self, order_id: UUID, command: Callable[[Order], Any],
              cond: Preconditions) -> CommandResult:
