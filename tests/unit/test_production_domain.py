@@ -304,3 +304,11 @@ def test_cancelling_a_partly_produced_order_records_what_the_customer_bears(app)
         [{"item": "special_materials", "amount": "700", "currency": "USD"}], "mail-11"))
     assert app.orders.get_order(oid)["state"] == "cancelled"
     assert "cancelled_during_production" in alerts(app, oid)
+
+
+def test_only_a_material_shortage_names_a_po():
+    from app.domain.production import parse_delay
+    with pytest.raises(InvalidValue, match="material shortage"):
+        parse_delay("plan_error", "factory", 1, TODAY, "re-plan", "po-1")
+    assert parse_delay("material_shortage", "supplier", 2, TODAY, "chase",
+                       "po-1")["purchase_order_id"] == "po-1"
