@@ -27,6 +27,7 @@ from app.api.routes import (
     customers,
     health,
     orders,
+    production,
     purchase_orders,
     reads,
     sourcing_reads,
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.add_middleware(NoStore)  # around every answer a token gets, 413 included
     # Outermost: oversized headers are refused before anything else runs.
     app.add_middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes)
-    for module in (health, customers, orders, reads, suppliers, purchase_orders,
+    for module in (health, customers, orders, production, reads, suppliers, purchase_orders,
                    supplier_portal, sourcing_reads):
         app.include_router(module.router)
     return app

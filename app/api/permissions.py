@@ -42,6 +42,10 @@ RECEIVERS = ("purchaser", "qc")
 COSTING = ("merchandiser", "supervisor", "manager", "accountant")
 # Who compares quotes: sourcing staff and the accountant.
 QUOTE_READERS = ("purchaser", "supervisor", "manager", "accountant")
+# Who reports a milestone done: who follows the order, and QC (its inspections).
+MILESTONE_REPORTERS = ("merchandiser", "qc", "supervisor", "manager")
+# Who reports the day's progress from the floor: the merchandiser and QC.
+FLOOR = ("merchandiser", "qc")
 
 
 def _may(roles: tuple[str, ...]) -> type[Principal]:
@@ -103,6 +107,17 @@ RecordLettersOfCredit = _may(MONEY_STAFF)  # G4: the credit that secures an L/C 
 RecordShipments = _may(SOURCING)  # booking and documents: the purchaser
 CloseOrders = _may(SOURCING)  # the purchaser files finished orders (Plan 5 purchaser #17)
 
+# production follow-up (issue 11): the merchandiser's day, with supervisors
+DraftProductionNotices = _may(SALES)  # frozen by ReleaseProduction
+PlanProduction = _may(SALES)
+CompleteMilestones = _may(MILESTONE_REPORTERS)
+ReportProgress = _may(FLOOR)
+ReportDelays = _may(SALES)
+RecordDelayConsents = _may(SALES)  # G6: the customer's word, with evidence
+RequestChanges = _may(SALES)
+DecideChanges = _may(SUPERVISORS)  # G9: a partly produced order's change
+ReadProductionTemplates = _may(STAFF)
+
 # suppliers, RFQs, purchase orders
 ReadSourcing = _may(STAFF)
 RegisterSuppliers = _may(SOURCING)
@@ -129,6 +144,8 @@ ReadBoards = _read_model(STAFF)  # the order and PO boards, suppliers, performan
 ReadMoney = _read_model(MONEY_STAFF)  # finance, payables
 ReadAudit = Annotated[Principal, Depends(_audit_reader)]
 ReadFeed = _read_model(MANAGERS)  # the manager spot-checks everything
+# One order's production follow-up: issue 11's table opens it to bi too.
+ReadProduction = _read_model(STAFF)
 
 
 def actor(principal: Principal) -> Actor:

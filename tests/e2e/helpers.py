@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from tests.commands import notice_for
+
 PROBLEM = "application/problem+json"
 
 # The default order: 10000 m x USD 0.85 = USD 8500.00, 30 % deposit (2550.00).
@@ -133,8 +135,7 @@ async def lifecycle(api: Any, until: str, *, costs: list[dict] | None = None,
                                     {"costs": costs or GOOD_COSTS, "fx_rates": {}},
                                     role="merchandiser"),
         "deposit_paid": lambda: pay(api, oid, "deposit", order["deposit_due"]),
-        "in_production": lambda: command(api, oid, "/production-release", {},
-                                         role="supervisor"),
+        "in_production": lambda: release(api, oid),
         "balance_paid": lambda: pay(api, oid, "balance", None),
         "shipped": lambda: command(api, oid, "/shipments", SHIPMENT, role="purchaser"),
         "closed": lambda: command(api, oid, "/closure", {}, role="supervisor"),
@@ -142,6 +143,20 @@ async def lifecycle(api: Any, until: str, *, costs: list[dict] | None = None,
     for step in STEPS[1:last + 1]:
         order = await steps[step]()
     return order
+
+
+async def draft_notice(api: Any, order_id: str, role: str = "merchandiser") -> dict[str, Any]:
+    """Draft the production notice a release approves (issue 11), one colour
+    and size per line; the production view."""
+    order = await get_order(api, order_id)
+    return await command(api, order_id, "/production-notice", notice_for(order), role=role,
+                         method="PUT")
+
+
+async def release(api: Any, order_id: str, role: str = "supervisor") -> dict[str, Any]:
+    """The merchandiser's production notice, then the release that approves it."""
+    await draft_notice(api, order_id)
+    return await command(api, order_id, "/production-release", {}, role=role)
 
 
 async def pay(api: Any, order_id: str, kind: str, amount: str | None,

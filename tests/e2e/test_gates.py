@@ -10,6 +10,7 @@ from tests.e2e.helpers import (
     approve_pre_production_sample,
     command,
     create_order,
+    draft_notice,
     lifecycle,
     new_customer,
     order_body,
@@ -50,6 +51,7 @@ async def test_g1_release_before_confirmation(api):
     await refused(api, order["id"], "/production-release", {}, rule="G1")
     await command(api, order["id"], "/confirmation", {})
     await command(api, order["id"], "/cost-analysis", costs("8000.00"))  # detailed (G2)
+    await draft_notice(api, order["id"])
     released = await command(api, order["id"], "/production-release", {})
     assert released["state"] == "in_production"
 
@@ -73,6 +75,7 @@ async def test_g2_exactly_five_percent_needs_no_approval(api):
     assert (order["margin"], order["needs_margin_approval"]) == ("0.0500", False)
     await command(api, order["id"], "/confirmation", {})
     await command(api, order["id"], "/cost-analysis", costs("8075.00"))  # detailed
+    await draft_notice(api, order["id"])
     await command(api, order["id"], "/production-release", {})
 
 
@@ -86,6 +89,7 @@ async def test_g2_new_analysis_after_approval_needs_a_new_approval(api):
     assert (detailed["margin"], detailed["margin_approved"]) == ("0.0352", False)
     await refused(api, oid, "/production-release", {}, rule="G2")
     await command(api, oid, "/margin-approval", {"reason": "still strategic"})
+    await draft_notice(api, oid)
     released = await command(api, oid, "/production-release", {})
     assert released["state"] == "in_production"
 
@@ -103,6 +107,7 @@ async def test_g2_confirmation_needs_an_analysis_and_release_a_detailed_one(api)
     problem = await refused(api, oid, "/production-release", {}, rule="G2")
     assert "detailed cost analysis" in problem["detail"] and "rough" in problem["detail"]
     await command(api, oid, "/cost-analysis", costs("7000.00"), role="merchandiser")
+    await draft_notice(api, oid)
     released = await command(api, oid, "/production-release", {})
     assert (released["state"], released["cost_analyses"]) == ("in_production", 2)
 
@@ -248,12 +253,26 @@ async def test_g5_release_needs_an_approved_pre_production_sample(api):
                        "evidence_ref": "mail-2026-11-03"})
     await refused(api, oid, "/production-release", {}, rule="G5")
     await approve_pre_production_sample(api, oid)
+    await draft_notice(api, oid)
     await command(api, oid, "/production-release", {})
+
+
+async def test_a_release_needs_the_production_notice(api):
+    """Issue 11: the merchandiser's notice is what the release approves; the
+    gates are checked first, then the notice (409, no rule)."""
+    order = await lifecycle(api, "deposit_paid")
+    problem = await refused(api, order["id"], "/production-release", {}, role="supervisor")
+    assert problem["type"] == "/problems/invalid-state" and "rule" not in problem
+    assert "production notice" in problem["detail"]
+    await draft_notice(api, order["id"])
+    released = await command(api, order["id"], "/production-release", {}, role="supervisor")
+    assert released["state"] == "in_production"
 
 
 async def test_g5_does_not_apply_without_samples(api):
     order = await lifecycle(api, "detailed", samples_required=False)
     assert order["samples"] == []
+    await draft_notice(api, order["id"])
     await command(api, order["id"], "/production-release", {})
 
 
@@ -311,9 +330,10 @@ async def test_g5_an_approval_needs_the_customers_evidence(api):
 
 async def test_production_without_deposit_raises_an_alert(api):
     order = await lifecycle(api, "detailed")
+    notice = await draft_notice(api, order["id"])
     released = await command(api, order["id"], "/production-release", {})
     assert released["state"] == "in_production"
-    assert released["version"] == order["version"] + 2  # the release and its alert
+    assert released["version"] == notice["version"] + 2  # the release and its alert
     assert alert_codes(released) == {"production_without_deposit"}
     [alert] = released["alerts"]
     assert "2550.00" in alert["message"] and alert["for_role"] == "accountant"

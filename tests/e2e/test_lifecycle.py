@@ -1,10 +1,11 @@
 """The whole lifecycle of issue 2 over HTTP, as the mobile apps drive it:
 create -> samples -> PI -> signed back -> rough cost analysis -> confirm ->
-detailed cost analysis -> deposit -> production release -> balance -> ship ->
-close."""
+detailed cost analysis -> deposit -> production notice -> production release
+-> balance -> ship -> close."""
 
 from __future__ import annotations
 
+from tests.commands import notice_for
 from tests.e2e.helpers import SHIPMENT, command, lifecycle, new_customer, order_body, pay
 
 
@@ -97,6 +98,14 @@ async def test_an_order_from_creation_to_closure(api):
     assert (deposit["deposit_received"], deposit["paid"]) == ("2550.00", "2550.00")
     assert deposit["balance_due"] == "5950.00"
 
+    # The merchandiser's production notice (issue 11), which the release approves.
+    r = await api.put(f"/v1/orders/{oid}/production-notice", notice_for(deposit),
+                      role="merchandiser")
+    assert r.status_code == 200, r.text
+    notice = r.json()
+    assert (notice["version"], notice["notice"]["frozen"]) == (deposit["version"] + 1, False)
+    history.append(notice)
+
     released = await step("/production-release", {}, "supervisor")
     assert released["state"] == "in_production"
     assert released["alerts"] == []  # the deposit was in: no alert
@@ -112,12 +121,12 @@ async def test_an_order_from_creation_to_closure(api):
 
     closed = await step("/closure", {}, "supervisor")
     assert closed["state"] == "closed"
-    assert closed["version"] == 13
+    assert closed["version"] == 14
 
     # GET answers the same representation, without a command position.
     r = await api.get(f"/v1/orders/{oid}", role="qc")  # any staff role (bi: issue 9, no)
     assert r.status_code == 200
-    assert r.headers["etag"] == '"13"'
+    assert r.headers["etag"] == '"14"'
     read = r.json()
     assert read["position"] is None
     assert {**read, "position": closed["position"]} == closed

@@ -13,6 +13,7 @@ import jwt
 import pytest
 
 from app.api.auth import ROLES, STAFF_ROLES, embedded_secret
+from tests.commands import notice_for
 from tests.e2e.helpers import (
     PROBLEM, SHIPMENT, command, create_order, get_order, headers, order_body,
 )
@@ -68,6 +69,30 @@ COMMANDS = [
      SUPERVISOR_MANAGER),
     ("cancelOrder", "POST", "/v1/orders/{oid}/cancellation", {"reason": "withdrawn"},
      SUPERVISOR_MANAGER),
+    # production follow-up (issue 11)
+    ("draftProductionNotice", "PUT", "/v1/orders/{oid}/production-notice", "NOTICE",
+     {"merchandiser", "supervisor", "manager"}),
+    ("planProduction", "POST", "/v1/orders/{oid}/production-plan", {"template": "garment"},
+     {"merchandiser", "supervisor", "manager"}),
+    ("completeMilestone", "POST", "/v1/orders/{oid}/milestones/pp_meeting/completion",
+     {"on": "2026-11-02"}, {"merchandiser", "qc", "supervisor", "manager"}),
+    ("reportProgress", "POST", "/v1/orders/{oid}/progress", {"on": "2026-11-02", "cut": "10"},
+     {"merchandiser", "qc"}),
+    ("reportDelay", "POST", "/v1/orders/{oid}/delays",
+     {"cause": "workforce", "responsible": "factory", "days": 2,
+      "forecast_ex_factory": "2027-03-03", "action": "overtime"},
+     {"merchandiser", "supervisor", "manager"}),
+    ("recordDelayConsent", "POST", "/v1/orders/{oid}/delay-consent",
+     {"consented_date": "2027-03-05", "evidence_ref": "mail-1"},
+     {"merchandiser", "supervisor", "manager"}),
+    ("requestChange", "POST", "/v1/orders/{oid}/changes",
+     {"kind": "packaging", "packaging": "20 a carton", "requested_by": "customer",
+      "reason": "smaller cartons", "evidence_ref": "mail-2"},
+     {"merchandiser", "supervisor", "manager"}),
+    ("decideChange", "POST", "/v1/orders/{oid}/changes/{sid}/decision",
+     {"decision": "rejected", "evidence_ref": "mail-3"}, SUPERVISOR_MANAGER),
+    ("getProduction", "GET", "/v1/orders/{oid}/production", None, READERS | {"bi"}),
+    ("listProductionTemplates", "GET", "/v1/production-templates", None, READERS),
 ]
 
 
@@ -80,6 +105,8 @@ async def test_roles_outside_the_row_are_refused(api, operation, method, path, b
     url = path.format(oid=order["id"], cid=order["customer_id"], sid=sample["sample_id"])
     if body == "ORDER":
         body = order_body(order["customer_id"])
+    if body == "NOTICE":
+        body = notice_for(order)
     version = sample["version"]
 
     for role in sorted(set(ROLES) - allowed):

@@ -17,7 +17,7 @@ from app.domain.values import Actor
 from app.projections import board
 from app.projections.runner import NAMES, ProjectionRunner, SimulatedCrash, rebuild_all
 from app.projections.tables import metadata
-from tests.commands import on_order
+from tests.commands import draft_notice, on_order
 
 BOSS = Actor("boss", "manager")
 MERCH = Actor("mia", "merchandiser")
@@ -83,6 +83,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
     nippon = app.customers.register_customer("Nippon KK", "JP", BOSS).view["id"]
     full = new_order(app, acme)
     to_confirmed(app, full)
+    draft_notice(app, full, BOSS)
     run(app, full, lambda o: o.release_production(app.policy, BOSS))  # alert: no deposit
     run(app, full, lambda o: o.record_payment(
         "deposit", Decimal("2550.00"), "USD", date(2027, 1, 5), "TT-1", ACCOUNTANT))
@@ -99,6 +100,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
         "mould_fee", Decimal("300.00"), "USD", date(2027, 1, 2), "FEE-1", ACCOUNTANT))
     run(app, unpaid, lambda o: o.record_payment(
         "deposit", Decimal("3400.00"), "USD", date(2027, 1, 5), "TT-3", ACCOUNTANT))
+    draft_notice(app, unpaid, BOSS)
     run(app, unpaid, lambda o: o.release_production(app.policy, BOSS))
     run(app, unpaid, lambda o: o.approve_shipment_without_balance("long-standing customer", BOSS))
     app.orders.change_owner(unpaid, "li", BOSS)  # OrderOwnerChanged
@@ -167,6 +169,7 @@ def test_board_blockers_follow_the_order(fresh_settings, gendan):
         [{"item": "fabric", "amount": "8000", "currency": "USD"}], {}, BOSS))  # detailed
     run(gendan, oid, lambda o: o.record_payment(
         "deposit", Decimal("2550.00"), "USD", date(2027, 1, 5), "TT-1", ACCOUNTANT))
+    draft_notice(gendan, oid, BOSS)
     run(gendan, oid, lambda o: o.release_production(gendan.policy, BOSS))
     assert row() == ("shipment", [board.WAITING_BALANCE])
     run(gendan, oid, lambda o: o.record_payment(

@@ -15,7 +15,7 @@ from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFoun
 from app.domain.order import Order
 from app.domain.values import Actor, Policy
 from app.projections.board import lc_blockers
-from tests.commands import on_order
+from tests.commands import draft_notice, on_order
 
 MANAGER = Actor("chen", "manager")
 ACCOUNTANT = Actor("li", "accountant")
@@ -96,9 +96,10 @@ def lc_order_in_production(app: Gendan, method="LC", **terms) -> str:
         lambda o: o.analyse_costs([{"item": "f", "amount": "8000", "currency": "USD"}], {},
                                   MANAGER),
         lambda o: o.record_payment("deposit", Decimal("2550.00"), "USD", DAY, "TT1", MANAGER),
-        lambda o: o.release_production(app.policy, MANAGER),
     ):
         run(app, order_id, step)
+    draft_notice(app, order_id, MANAGER)
+    run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     return order_id
 
 

@@ -12,7 +12,7 @@ from app.config import Settings
 from app.domain.errors import Conflict, GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.values import Actor
 from app.application.views import order_view
-from tests.commands import on_order
+from tests.commands import draft_notice, on_order
 
 MANAGER = Actor("chen", "manager")
 DAY = date(2027, 3, 1)
@@ -134,6 +134,7 @@ def test_g2_approval_covers_one_analysis(app):
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert rule_of(refused) == "G2"
     run(app, order_id, lambda o: o.approve_margin("still worth it", MANAGER))
+    draft_notice(app, order_id, MANAGER)
     assert run(app, order_id, lambda o: o.release_production(app.policy, MANAGER)).view["state"] == "in_production"
 
 
@@ -171,6 +172,7 @@ def test_g2_confirmation_needs_an_analysis_and_release_a_detailed_one(app):
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert rule_of(refused) == "G2" and "0.0470" in refused.value.detail
     run(app, order_id, lambda o: o.approve_margin("still worth it", MANAGER))
+    draft_notice(app, order_id, MANAGER)
     released = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert released.view["state"] == "in_production"
 
@@ -182,6 +184,7 @@ def test_g2_detailed_analysis_survives_a_snapshot(app):
     analyse(app, order_id)  # detailed, version 4
     run(app, order_id, lambda o: o.request_sample("style", MANAGER))  # version 5: snapshot
     assert [s.originator_version for s in app.store.snapshots.get(order_id)] == [5]
+    draft_notice(app, order_id, MANAGER)
     released = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert released.view["state"] == "in_production"
 
@@ -269,6 +272,7 @@ def test_g4_g5_and_the_alerts(app):
         run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     pp = run(app, order_id, lambda o: {"id": o.request_sample("pre_production", MANAGER)})
     run(app, order_id, lambda o: o.decide_sample(pp.extra["id"], "approved", None, "card-7", MANAGER))
+    draft_notice(app, order_id, MANAGER)
     result = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert [a["code"] for a in result.view["alerts"]] == ["production_without_deposit"]
 

@@ -172,9 +172,13 @@ def change_owner(order_id: UUID, body: OwnerIn, gendan: GendanDep, cond: Conditi
 )
 def cancel_order(order_id: UUID, body: CancellationIn, gendan: GendanDep, cond: Conditions,
                  principal: CancelOrders, response: Response) -> OrderPublic:
-    """Cancel an order that has not shipped (`OrderCancelled`)."""
+    """Cancel an order that has not shipped (`OrderCancelled`). After the
+    production release G9 applies: a partly produced order records what the
+    customer bears (`CancellationCostsAgreed`) and flags its open POs for the
+    purchaser; a finished one is 409 G9."""
     return answer(response, gendan.orders.cancel_order(
-        order_id, body.reason, actor(principal), cond))
+        order_id, body.reason, actor(principal), cond,
+        customer_bears=body.costs_borne(), evidence_ref=body.evidence_ref))
 
 
 router.include_router(order_money.router)

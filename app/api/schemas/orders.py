@@ -36,6 +36,7 @@ from app.api.fields import (
 )
 from app.api.schemas.common import AlertPublic, Input
 from app.api.schemas.order_money import LetterOfCreditPublic
+from app.api.schemas.production import CostBorneIn
 from app.domain import reference
 from app.domain.values import decimal_text
 
@@ -123,6 +124,16 @@ class ConfirmationIn(Input):
 
 class CancellationIn(Input):
     reason: LongText
+    customer_bears: list[CostBorneIn] | None = Field(
+        None, max_length=20,
+        description="After the release, what the customer bears of a partly produced "
+                    "order (G9)")
+    evidence_ref: EvidenceRef | None = Field(None, description="The customer's agreement")
+
+    def costs_borne(self) -> list[dict[str, Any]] | None:
+        if self.customer_bears is None:
+            return None
+        return [cost.as_domain() for cost in self.customer_bears]
 
 
 class OwnerIn(Input):
