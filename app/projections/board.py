@@ -8,6 +8,11 @@ another day must give the same rows.
 The purchase orders that serve an order show on its row (G7): the POs not
 placed (signed back) nor cancelled block it, and their alerts are listed
 with the order's own, each marked with its ``purchase_order_id``.
+
+Production follow-up (issue 11): the time-and-action plan, forecasts,
+consents and changes are kept in ``facts`` and give the row its production
+blockers and columns (app/projections/production.py); an accepted change
+re-prices and re-dates the row.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from app.domain import gates
 from app.domain.order import FINAL_STATES, Order, state_rank
 from app.domain.purchase_order import PurchaseOrder
 from app.domain.values import decimal_text, utc_text
+from app.projections import production
 from app.projections.batch import Batch
 from app.projections.common import (
     alerts_after,
@@ -76,32 +82,40 @@ def derive(state: str, facts: dict[str, Any], total_minor: int,
     if state in FINAL_STATES:
         return None, []
     before_production = state_rank(state) < state_rank("in_production")
+    shipped = state_rank(state) >= state_rank("shipped")
+    producing = state_rank("in_production") <= state_rank(state) and not shipped
     samples_pending = gates.g5_sample_pending(facts["samples_required"],
                                               facts["pp_sample_approved"])
     blockers = []
     # G5 holds production back until the pre-production sample is approved.
     if before_production and samples_pending:
         blockers.append(WAITING_SAMPLE)
-    if state == "pi_issued":
+    # A change's PI revision is signed back again (G1), also after confirmation.
+    if state == "pi_issued" or (facts.get("pi_to_sign") and not shipped):
         blockers.append(WAITING_PI)
     if state == "pi_signed":
         blockers.append(WAITING_CONFIRMATION)
     # G2 holds back both confirmation and production release.
     margin = facts["margin"]
-    if before_production and gates.g2_needs_margin_approval(
+    # After a price or quantity change, G2 holds the shipment back too.
+    repriced = producing and facts.get("repriced") and not facts.get("cost_analysis_due")
+    if (before_production or repriced) and gates.g2_needs_margin_approval(
             None if margin is None else Decimal(margin), facts["margin_approved"],
             margin_threshold):
         blockers.append(MARGIN_APPROVAL)
     if state == "confirmed" and facts["paid_minor"] < facts["deposit_due_minor"]:
         blockers.append(WAITING_DEPOSIT)
     # G4: no shipment before the balance, unless a manager approved it.
-    if (state_rank("in_production") <= state_rank(state) < state_rank("shipped")
-            and gates.g4_balance_outstanding(total_minor - facts["paid_minor"],
-                                             facts["shipment_without_balance"])):
+    if producing and gates.g4_balance_outstanding(total_minor - facts["paid_minor"],
+                                                  facts["shipment_without_balance"]):
         blockers.append(WAITING_BALANCE)
+    if not shipped:
+        blockers.extend(production.blockers(facts))
     unsigned = len(facts.get("open_pos", ()))
     if unsigned:
         blockers.append(waiting_pos(unsigned))
+    if producing and (upcoming := production.next_milestone(facts)) is not None:
+        return upcoming["name"], blockers  # the plan's next milestone (issue 11)
     if state in _MILESTONE:
         return _MILESTONE[state], blockers
     return ("pre-production sample approval" if samples_pending else "proforma invoice"), blockers
@@ -149,6 +163,8 @@ def created(event: Any, position: int, threshold: Decimal,
         "margin_approved": False,
         "shipment_without_balance": False,
         "open_pos": [],  # ids of the linked POs neither placed nor cancelled
+        # What an accepted change re-computes the deposit due with.
+        "deposit_percent": decimal_text(Decimal(event.payment_terms["deposit_percent"])),
     }
     milestone, blockers = derive(event.leads_to, facts, total_minor, threshold)
     return dict(
@@ -156,7 +172,8 @@ def created(event: Any, position: int, threshold: Decimal,
         customer_id=text_id(event.customer_id), customer_name=customer, state=event.leads_to,
         owner=event.actor_sub, currency=event.currency, total_minor=total_minor,
         delivery_date=event.delivery_date, next_milestone=milestone, blockers=blockers,
-        alerts=[], facts=facts, created_at=utc_text(event.timestamp),
+        alerts=[], facts=facts, **production.columns(event.leads_to, facts, event.delivery_date),
+        created_at=utc_text(event.timestamp),
         updated_at=utc_text(event.timestamp), position=position,
     )
 
@@ -165,12 +182,23 @@ def changes(row: dict[str, Any], event: Any, position: int,
             threshold: Decimal) -> dict[str, Any]:
     """The columns any later event of the order sets (new values throughout:
     the row's lists and dicts are never changed in place)."""
-    facts = _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"])
+    facts = production.facts_after(
+        _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"]),
+        event, row["delivery_date"])
     state = event.state_after(row["state"])
-    milestone, blockers = derive(state, facts, row["total_minor"], threshold)
-    columns = dict(
+    total_minor, delivery_date = row["total_minor"], row["delivery_date"]
+    columns: dict[str, Any] = {}
+    if isinstance(event, Order.ChangeAccepted):  # the order re-priced and re-dated
+        total_minor = to_minor(event.total, row["currency"])
+        delivery_date = event.delivery_date
+        facts["deposit_due_minor"] = deposit_due_minor(
+            total_minor, _deposit_percent(facts, row["total_minor"]), row["currency"])
+        columns.update(total_minor=total_minor, delivery_date=delivery_date)
+    milestone, blockers = derive(state, facts, total_minor, threshold)
+    columns.update(
         state=state, next_milestone=milestone, blockers=blockers,
         alerts=alerts_after(row["alerts"], event), facts=facts,
+        **production.columns(state, facts, delivery_date),
         updated_at=utc_text(event.timestamp), position=position,
     )
     if isinstance(event, Order.OrderOwnerChanged):  # the owner filter follows it
@@ -208,8 +236,9 @@ def _facts_after(facts: dict[str, Any], event: Any, currency: str,
         case Order.SampleApproved(stage="pre_production"):
             facts["pp_sample_approved"] = True
         case Order.PaymentTermsAmended():
-            facts["deposit_due_minor"] = deposit_due_minor(
-                total_minor, Decimal(event.payment_terms["deposit_percent"]), currency)
+            percent = Decimal(event.payment_terms["deposit_percent"])
+            facts["deposit_percent"] = decimal_text(percent)
+            facts["deposit_due_minor"] = deposit_due_minor(total_minor, percent, currency)
         case Order.CostAnalysed():
             facts["margin"] = decimal_text(event.margin)
             facts["margin_approved"] = False  # an approval covers one analysis only
@@ -223,6 +252,16 @@ def _facts_after(facts: dict[str, Any], event: Any, currency: str,
             facts["lc_latest_shipment"] = {**facts.get("lc_latest_shipment", {}),
                                            event.number: event.latest_shipment_date.isoformat()}
     return facts
+
+
+def _deposit_percent(facts: dict[str, Any], total_minor: int) -> Decimal:
+    """The order's deposit percent; a row made before the board kept it
+    (issue 11) has only the deposit due: its share of the total then."""
+    if "deposit_percent" in facts:
+        return Decimal(facts["deposit_percent"])
+    if not total_minor:
+        return Decimal(0)
+    return Decimal(facts["deposit_due_minor"]) * 100 / Decimal(total_minor)
 
 
 def lc_blockers(state: str, facts: dict[str, Any], today: date) -> list[str]:

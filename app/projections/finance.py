@@ -1,6 +1,10 @@
 """Finance tracking (SPEC.md §5): per order the contract amount, deposit
 due and received, balance received and due, fees, margin, and a shipment
-approved without balance with its reason (the accountant's alert)."""
+approved without balance with its reason (the accountant's alert).
+
+An accepted change (issue 11) sets a new contract amount: the deposit due
+follows it at the order's deposit percent, and the balance due is the new
+amount less what was paid, as after an amendment of the payment terms."""
 
 from __future__ import annotations
 
@@ -92,6 +96,12 @@ def _changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
                     "shipment_without_balance_reason": event.reason}
         case Order.LetterOfCreditReceived() | Order.LetterOfCreditAmended():
             return {"letters_of_credit": _credits_after(row["letters_of_credit"], event)}
+        case Order.ChangeAccepted():
+            contract = to_minor(event.total, currency)
+            return {"contract_minor": contract,
+                    "deposit_due_minor": deposit_due_minor(
+                        contract, Decimal(row["deposit_percent"]), currency),
+                    "balance_due_minor": contract - row["paid_minor"]}
     return {}
 
 

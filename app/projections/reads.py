@@ -11,17 +11,18 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, not_, select, tuple_
+from sqlalchemy import and_, bindparam, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.config import Settings
 from app.domain.order import FINAL_STATES
 from app.domain.values import utc_text
+from app.projections import production
 from app.projections.board import lc_blockers
 from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.sourcing_reads import SourcingReads
-from app.projections.tables import audit, board, finance, tracking
+from app.projections.tables import audit, board, delays, finance, tracking
 from app.projections.waiting import PositionAhead, PositionWatch
 
 # How often the one shared poller reads the position while anyone waits.
@@ -31,7 +32,7 @@ __all__ = ["ReadModels", "board_query", "decode_cursor", "encode_cursor"]
 
 def board_query(today: date, state: str | None = None, customer_id: str | None = None,
                 overdue: bool | None = None, owner: str | None = None, limit: int = 50,
-                cursor: str | None = None) -> Any:
+                cursor: str | None = None, risk: str | None = None) -> Any:
     """The board's page query. Each has one of the two state conditions, and
     an index in its order behind each: ix_rm_board_open (the open orders)
     and ix_rm_board_state_delivery_date_order_id (tables.py)."""
@@ -48,6 +49,8 @@ def board_query(today: date, state: str | None = None, customer_id: str | None =
         late = and_(board.c.delivery_date < today,
                     board.c.state.not_in(_literals("done", DONE_STATES)))
         query = query.where(late if overdue else not_(late))
+    if risk is not None:
+        query = query.where(_risk_condition(risk, today))
     if cursor is not None:
         after_date, after_id = decode_cursor(cursor, (date, str))
         # A row value: both stores seek the index to it (an OR of the two
@@ -55,6 +58,22 @@ def board_query(today: date, state: str | None = None, customer_id: str | None =
         query = query.where(
             tuple_(board.c.delivery_date, board.c.order_id) > (after_date, after_id))
     return query
+
+
+def _risk_condition(risk: str, today: date) -> Any:
+    """production.risk() in SQL, on the stored columns (none is null but
+    next_milestone_on, spelled out so that no condition is ever NULL)."""
+    done = board.c.state.in_(_literals("risk_done", DONE_STATES))
+    red = and_(not_(done), or_(board.c.plan_risk == production.RED, board.c.agreed_on < today))
+    milestone_late = and_(board.c.next_milestone_on.is_not(None),
+                          board.c.next_milestone_on < today)
+    amber = and_(not_(done), board.c.plan_risk != production.RED, board.c.agreed_on >= today,
+                 or_(board.c.plan_risk == production.AMBER, milestone_late))
+    if risk == production.RED:
+        return red
+    if risk == production.AMBER:
+        return amber
+    return and_(not_(red), not_(amber))
 
 
 def _literals(name: str, values: tuple[str, ...]) -> Any:
@@ -114,10 +133,10 @@ class ReadModels(SourcingReads):
     # ---- the progress board ------------------------------------------------------
     async def board(self, state: str | None = None, customer_id: str | None = None,
                     overdue: bool | None = None, owner: str | None = None, limit: int = 50,
-                    cursor: str | None = None) -> dict[str, Any]:
+                    cursor: str | None = None, risk: str | None = None) -> dict[str, Any]:
         today = datetime.now(timezone.utc).date()
         rows = await self._all(board_query(today, state, customer_id, overdue, owner, limit,
-                                           cursor))
+                                           cursor, risk))
         return _page(rows, limit, lambda r: _board_item(r, today),
                      lambda r: [r["delivery_date"].isoformat(), r["order_id"]])
 
@@ -164,6 +183,34 @@ class ReadModels(SourcingReads):
             "position": await self.position(),
         }
 
+    # ---- production: the delay-cause report ------------------------------------------------
+    async def delay_causes(self, since: date | None = None,
+                           until: date | None = None) -> dict[str, Any]:
+        """Delays reported from ``since`` to ``until`` (both inclusive, on
+        the day reported), counted with their days lost per cause and per
+        responsible party: the Pareto of issue 11."""
+        window = []
+        if since is not None:
+            window.append(delays.c.reported_on >= since)
+        if until is not None:
+            window.append(delays.c.reported_on <= until)
+        sums = (func.count().label("count"), func.sum(delays.c.days).label("days"))
+        found = {}
+        for column in (delays.c.cause, delays.c.responsible):
+            rows = await self._all(select(column, *sums).where(*window).group_by(column))
+            found[column.name] = {r[column.name]: (int(r["count"]), int(r["days"]))
+                                  for r in rows}
+        per_cause = found["cause"]
+        return {
+            "since": since, "until": until,
+            "total": {"count": sum(c for c, _ in per_cause.values()),
+                      "days": sum(d for _, d in per_cause.values())},
+            "by_cause": production.pareto(per_cause, production.CAUSES, "cause"),
+            "by_responsible": production.pareto(found["responsible"], production.RESPONSIBLE,
+                                                "responsible"),
+            "position": await self.position(),
+        }
+
     # ---- the audit trail -------------------------------------------------------------
     async def audit(self, order_id: str | None = None, actor: str | None = None,
                     type_: str | None = None, since: datetime | None = None,
@@ -192,13 +239,17 @@ class ReadModels(SourcingReads):
 
 def _board_item(row: Any, today: date) -> dict[str, Any]:
     overdue = row["state"] not in DONE_STATES and row["delivery_date"] < today
-    item = {k: v for k, v in row.items() if k not in ("facts", "total_minor")}
+    item = {k: v for k, v in row.items() if k not in ("facts", "total_minor", "plan_risk")}
     item.update(
         # Issue 10: an L/C's latest shipment date near, read on today's date.
         blockers=[*row["blockers"], *lc_blockers(row["state"], row["facts"], today)],
         total=from_minor(row["total_minor"], row["currency"]),
         overdue=overdue,
-        days_late=(today - row["delivery_date"]).days if overdue else 0,
+        # Issue 11: against the plan when there is one.
+        days_late=production.days_late(row["state"], row["facts"], row["delivery_date"],
+                                       row["next_milestone_on"], today),
+        risk=production.risk(row["state"], row["plan_risk"], row["agreed_on"],
+                             row["next_milestone_on"], today),
     )
     return item
 

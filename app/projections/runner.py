@@ -36,6 +36,7 @@ from app.projections import (
     board,
     customers,
     finance,
+    production,
     purchase_orders,
     supplier_performance,
     suppliers,
@@ -45,9 +46,10 @@ from app.projections.tables import READ_MODEL_TABLES, tracking
 
 log = logging.getLogger("gendan.projections")
 
-# Customers and suppliers first: the order and PO rows look their names up.
+# Customers and suppliers first: the order and PO rows look their names up;
+# the board before production, whose delays read the order's reference there.
 PROJECTIONS = (customers, suppliers, purchase_orders, supplier_performance, board, finance,
-               audit)
+               production, audit)
 NAMES = tuple(p.NAME for p in PROJECTIONS)
 BATCH_SIZE = 500
 # A rebuild reads the events in bigger chunks (all in its one transaction):

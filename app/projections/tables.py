@@ -110,6 +110,16 @@ class BoardRow(ReadModel, table=True):
     # What the blockers are derived from (samples, margin, payments...); kept
     # here so the board needs no other read model. Not shown to clients.
     facts: dict[str, Any] = Field(sa_type=JSON)
+    # Production follow-up (issue 11; app/projections/production.py): the
+    # planned date of the plan's next uncompleted milestone, the latest
+    # forecast ex-factory date, the latest date the customer agreed to (the
+    # delivery date, or a later consented one) and the risk the plan and the
+    # forecasts give on their own ("red", "amber", "green"). The board's risk
+    # adds what today's date makes late, in SQL too (reads.py: risk=).
+    next_milestone_on: date | None
+    forecast_ex_factory: date | None
+    agreed_on: date
+    plan_risk: str = Field(sa_type=String(5))
     created_at: str = Field(sa_type=AT)
     updated_at: str = Field(sa_type=AT)
     position: int = Field(sa_type=BigInteger)
@@ -264,6 +274,25 @@ class SupplierPerformanceRow(ReadModel, table=True):
     position: int = Field(sa_type=BigInteger)
 
 
+class DelayRow(ReadModel, table=True):
+    """One row per delay reported (app/projections/production.py): the
+    delay-cause report counts them per cause and responsible party."""
+
+    __tablename__ = "rm_delays"
+
+    # The DelayReported event's position: one row per event, in order.
+    position: int = Field(primary_key=True, sa_type=BigInteger,
+                          sa_column_kwargs={"autoincrement": False})
+    order_id: str = Field(sa_type=ID, index=True)
+    reference: str | None = Field(sa_type=Text)
+    delay_id: str = Field(sa_type=String(64))
+    cause: str = Field(sa_type=String(32))
+    responsible: str = Field(sa_type=String(16))
+    days: int
+    forecast_ex_factory: date
+    reported_on: date = Field(index=True)  # the report's since/until
+
+
 # The Core tables, as the projections write them and the queries read them.
 tracking = TrackingRow.__table__
 customers = CustomerRow.__table__
@@ -272,7 +301,8 @@ audit = AuditRow.__table__
 suppliers = SupplierRow.__table__
 purchase_orders = PurchaseOrderBoardRow.__table__
 supplier_performance = SupplierPerformanceRow.__table__
+delays = DelayRow.__table__
 
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
 READ_MODEL_TABLES = (customers, board, finance, audit, suppliers, purchase_orders,
-                     supplier_performance)
+                     supplier_performance, delays)

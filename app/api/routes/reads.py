@@ -1,5 +1,6 @@
-"""The read side (SPEC.md §5): progress board, finance tracking, audit trail
-from the projections, and the event feed straight from the event store.
+"""The read side (SPEC.md §5): progress board, finance tracking, audit trail,
+the delay-cause report from the projections, and the event feed straight
+from the event store.
 
 Every projection read accepts ``min_position``: it answers once the read
 models have applied that global position (a client reads its own writes),
@@ -10,19 +11,21 @@ and past ``read_waiters_max`` waiting reads a 503 at once.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import GendanDep, ReadsDep
-from app.api.fields import IsoDateTime, OrderState
+from app.api.fields import IsoDate, IsoDateTime, OrderState
 from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney, as_seen_by
 from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.reads import (
     AuditPage,
     BoardPage,
+    DelayCauses,
     EventsPage,
     FinanceOrdersPage,
     FinanceSummary,
@@ -73,15 +76,37 @@ async def get_board(
     owner: Annotated[str | None, Query(
         max_length=500, pattern=NO_CONTROLS, description="The `sub` who created the order",
     )] = None,
+    risk: Annotated[Literal["red", "amber", "green"] | None, Query(
+        description="Only orders at this risk on today's date (see `risk` in the rows)",
+    )] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
 ) -> BoardPage:
     """The progress board, one row per order, by delivery date."""
     await _caught_up(request, reads, min_position)
     page = await reads.board(
         state=state, customer_id=str(customer_id) if customer_id else None,
-        overdue=overdue, owner=owner, limit=limit, cursor=cursor,
+        overdue=overdue, owner=owner, limit=limit, cursor=cursor, risk=risk,
     )
     return BoardPage.model_validate(page)
+
+
+@router.get("/production/delay-causes", operation_id="getDelayCauses", responses=READ_PROBLEMS)
+async def get_delay_causes(
+    request: Request, _: ReadBoards, reads: ReadsDep,
+    since: Annotated[IsoDate | None, Query(
+        description="Inclusive: delays reported on or after this day (UTC)")] = None,
+    until: Annotated[IsoDate | None, Query(
+        description="Inclusive: delays reported on or before this day (UTC)")] = None,
+    min_position: MinPosition = None,
+) -> DelayCauses:
+    """Delays and days lost per cause and per responsible party (issue 11):
+    the merchandiser's "find the cause" and the weekly review's Pareto."""
+    if since is not None and until is not None and since > until:
+        raise RequestValidationError([{
+            "loc": ("query", "until"), "type": "date_before_since",
+            "msg": f"until ({until}) is before since ({since})"}])
+    await _caught_up(request, reads, min_position)
+    return DelayCauses.model_validate(await reads.delay_causes(since, until))
 
 
 @router.get("/finance/orders", operation_id="listFinanceOrders", responses=READ_PROBLEMS)

@@ -1,4 +1,4 @@
-"""Answers of the read endpoints (board, finance, audit, events).
+"""Answers of the read endpoints (board, finance, audit, events, delay causes).
 
 Amounts are decimal strings with the currency's minor units ("2550.00",
 "1500" for JPY); dates and times ISO 8601, times in UTC. None of these is a
@@ -9,7 +9,7 @@ depends on today's date): app/projections/tables.py says why they stay apart.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -38,8 +38,27 @@ class BoardItem(BaseModel):
     total: str = Amount
     delivery_date: date = Field(description="The ex-factory date")
     overdue: bool = Field(description="Past its delivery date and not shipped, closed or cancelled")
-    days_late: int = Field(description="Days past the delivery date when overdue, else 0")
-    next_milestone: str | None
+    days_late: int = Field(description=(
+        "With a time-and-action plan: days past the planned date of its next uncompleted "
+        "milestone (0 when not past). Without one (or with every milestone done): days past "
+        "the delivery date when overdue. 0 once shipped, closed or cancelled"))
+    next_milestone: str | None = Field(description=(
+        "What the order waits for next; in production under a plan, the plan's next "
+        "uncompleted milestone"))
+    next_milestone_on: date | None = Field(description=(
+        "Planned date of the plan's next uncompleted milestone (null without a plan, when "
+        "every milestone is done, or once shipped, closed or cancelled)"))
+    forecast_ex_factory: date | None = Field(description=(
+        "The latest forecast ex-factory date: the plan's, re-projected by milestone "
+        "completions, or a delay's (null before any)"))
+    agreed_on: date = Field(description=(
+        "The latest ex-factory date the customer agreed to: the delivery date, or a later "
+        "date consented to (G6)"))
+    risk: Literal["red", "amber", "green"] = Field(description=(
+        "red: the plan is infeasible, the forecast ex-factory date is after the agreed date, "
+        "or the agreed date has passed unshipped; amber: a milestone is past its planned "
+        "date uncompleted, or the latest one completed was late; green otherwise (and once "
+        "shipped, closed or cancelled)"))
     blockers: list[str]
     alerts: list[BoardAlert]
     created_at: datetime
@@ -144,3 +163,30 @@ class EventsPage(BaseModel):
     next_cursor: str | None = Field(
         description="The last position, to pass as `after`; null when the feed is exhausted"
     )
+
+
+class DelayCount(BaseModel):
+    count: int = Field(description="Delays reported")
+    days: int = Field(description="Days lost")
+
+
+class DelayCauseCount(DelayCount):
+    cause: Literal["plan_error", "equipment_failure", "material_shortage", "high_defect_rate",
+                   "rush_orders", "accumulated_delay", "workforce"]
+
+
+class DelayResponsibleCount(DelayCount):
+    responsible: Literal["factory", "supplier", "customer", "company"]
+
+
+class DelayCauses(BaseModel):
+    """Delays reported in the window, per cause and per responsible party,
+    each by days lost (most first), then by name; every cause and party is
+    listed, at zero when nothing was reported (the weekly review's Pareto)."""
+
+    since: date | None = Field(description="Inclusive, on the day a delay was reported")
+    until: date | None = Field(description="Inclusive, on the day a delay was reported")
+    total: DelayCount
+    by_cause: list[DelayCauseCount]
+    by_responsible: list[DelayResponsibleCount]
+    position: int = Field(description="Global position the counts include")
