@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.domain import changes
+from app.domain import changes, roles
 from app.domain import production as domain
 from app.domain.order import Order
 from app.projections.batch import Batch
@@ -237,6 +237,18 @@ def risk(state: str, stored: str, agreed: date, next_on: date | None, today: dat
     if stored == AMBER or (next_on is not None and next_on < today):
         return AMBER
     return GREEN
+
+
+def attention(level: str, facts: dict[str, Any]) -> str | None:
+    """Whom the risk goes to (issue 11): an amber order to the owner of its
+    next milestone (whose date it misses), a red one escalated to the
+    supervisor."""
+    if level == RED:
+        return roles.SUPERVISOR
+    if level == AMBER:
+        upcoming = next_milestone(facts)
+        return upcoming["owner_role"] if upcoming else roles.MERCHANDISER
+    return None
 
 
 def days_late(state: str, facts: dict[str, Any], delivery_date: date,

@@ -251,6 +251,7 @@ def _board_item(row: Any, today: date) -> dict[str, Any]:
         risk=production.risk(row["state"], row["plan_risk"], row["agreed_on"],
                              row["next_milestone_on"], today),
     )
+    item["attention"] = production.attention(item["risk"], row["facts"])
     return item
 
 

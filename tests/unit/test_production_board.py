@@ -141,3 +141,14 @@ def test_the_pareto_lists_every_name_by_days_then_name():
         {"cause": "accumulated_delay", "count": 0, "days": 0},
     ]
     assert len(pareto({}, production.CAUSES, "cause")) == 7
+
+
+def test_the_risk_goes_to_the_late_milestones_owner_then_the_supervisor():
+    facts = {"plan": {"milestones": [
+        {"code": "fabric", "owner_role": "purchaser", "completed_on": "2027-01-04",
+         "planned_on": "2027-01-04"},
+        {"code": "final_inspection", "owner_role": "qc", "completed_on": None,
+         "planned_on": "2027-01-20"}]}}
+    assert production.attention("amber", facts) == "qc"
+    assert production.attention("red", facts) == "supervisor"
+    assert production.attention("green", facts) is None

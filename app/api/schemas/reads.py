@@ -59,6 +59,9 @@ class BoardItem(BaseModel):
         "or the agreed date has passed unshipped; amber: a milestone is past its planned "
         "date uncompleted, or the latest one completed was late; green otherwise (and once "
         "shipped, closed or cancelled)"))
+    attention: str | None = Field(description=(
+        "The role the risk goes to: amber, the owner role of the next milestone (the one "
+        "late); red, escalated to the supervisor; null when green"))
     blockers: list[str]
     alerts: list[BoardAlert]
     created_at: datetime
