@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # Production progress behind plan by more than this many days of output
     # raises `progress_behind_plan` (issue 11).
     progress_behind_days: Decimal = Field(Decimal(1), ge=0, le=60)
+    # Issue 12: a critical AQL of 0 means 100 % inspection (else the smallest
+    # AQL's plan), and the company named on the documents customers receive.
+    critical_full_inspection: bool = False
+    company_name: str = Field("gendan", min_length=1, max_length=200)
     # The scheme://host[:port] suppliers sign as @target-uri when the service
     # sits behind a proxy that changes it; unset: the URL as this process sees it.
     public_base_url: str | None = None

@@ -13,10 +13,12 @@ from app.application.nonces import NonceStore
 from app.application.orders import Customers, Orders
 from app.application.portal import Portal
 from app.application.production import Production
+from app.application.quality import Quality
 from app.application.purchasing import PurchaseOrders
 from app.application.store import Store
 from app.application.suppliers import Rfqs, Suppliers
 from app.config import Settings
+from app.domain.quality_record import QualityRecord
 from app.domain.item import Item
 from app.domain.order import Order
 from app.domain.purchase_order import PurchaseOrder
@@ -24,7 +26,7 @@ from app.domain.values import Policy
 
 # Long-lived streams that replay from a snapshot: an order or a PO gains
 # events all its life, an item one for every PO that buys it.
-SNAPSHOTTED = (Order, PurchaseOrder, Item)
+SNAPSHOTTED = (Order, PurchaseOrder, Item, QualityRecord)
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -35,6 +37,7 @@ def policy_of(settings: Settings) -> Policy:
         company_country=settings.company_country,
         po_lead_days=settings.po_lead_days,
         progress_behind_days=settings.progress_behind_days,
+        critical_full_inspection=settings.critical_full_inspection,
     )
 
 
@@ -49,6 +52,7 @@ class Gendan:
         self.rfqs = Rfqs(self.store)
         self.purchase_orders = PurchaseOrders(self.store, self.policy)
         self.production = Production(self.store, self.policy)
+        self.quality = Quality(self.store, self.policy, settings.company_name)
         self.portal = Portal(self.store, NonceStore(settings))
         self.feed = Feed(self.store)
 

@@ -49,10 +49,32 @@ def order_view(order: Order, policy: Policy) -> dict[str, Any]:
         # Issue 10: the credits received under an L/C, with their dates (G4).
         "letters_of_credit": list(order.letters_of_credit.values()),
         "samples": list(order.samples.values()),
+        # Issue 12: the order's file lists its inspections and packing list.
+        "quantity_tolerance_percent": order.quantity_tolerance,
+        "inspections": [_inspection_summary(i, order) for i in order.inspections.values()],
+        "packing_list": None if order.packing is None else {
+            "revision": order.packing["revision"],
+            "cartons": order.packing["totals"]["cartons"],
+            "quantity": order.packing["totals"]["quantity"],
+            "within_tolerance": all(d["within_tolerance"]
+                                    for d in order.packing["differences"]),
+            "difference_accepted": order.packing["accepted"] is not None,
+        },
         "alerts": list(order.alerts.values()),
         "created_at": order.created_on,
         "updated_at": order.modified_on,
         "version": order.version,
+    }
+
+
+def _inspection_summary(inspection: dict[str, Any], order: Order) -> dict[str, Any]:
+    return {
+        "inspection_id": inspection["inspection_id"], "stage": inspection["stage"],
+        "result": inspection["result"], "severity": inspection["severity"],
+        "inspected_on": inspection["inspected_on"],
+        "open_corrective_actions": sum(1 for a in inspection["corrective_actions"]
+                                       if not a.get("closed_at")),
+        "concession": inspection["inspection_id"] in order.concessions,
     }
 
 

@@ -276,6 +276,47 @@ def g9_decider(role: str) -> RoleRefused | None:
     return _role("G9", role, roles.SUPERVISORS, "decide on an order change")
 
 
+def g11_concession_granter(role: str) -> RoleRefused | None:
+    return _role("G11", role, roles.MANAGERS, "grant a quality concession")
+
+
+def g11_shipment(order: Order) -> GateViolation | None:
+    """Plan 5 form 7, purchaser #12: the latest final inspection passed, or
+    a manager's concession on it with the customer's acceptance."""
+    latest = order.latest_final
+    if latest is None:
+        return GateViolation("G11", "No final inspection is recorded: the order ships after "
+                                    "its final inspection passed")
+    if order.inspections[latest]["result"] == "passed" or latest in order.concessions:
+        return None
+    return GateViolation(
+        "G11", f"The latest final inspection ({latest}) failed: a passed re-inspection, or a "
+               "manager's concession with the customer's acceptance, is needed first")
+
+
+def g12_difference_acceptor(role: str) -> RoleRefused | None:
+    return _role("G12", role, roles.SUPERVISORS, "accept a packing difference")
+
+
+def g12_shipment(order: Order) -> GateViolation | None:
+    """Plan 12 §6 #10: the packing list matches the order per line, colour
+    and size within its tolerance, or a supervisor accepted the difference."""
+    packing = order.packing
+    if packing is None:
+        return GateViolation("G12", "No packing list is issued: the order ships with one "
+                                    "checked against the ordered colours and sizes")
+    beyond = [d for d in packing["differences"] if not d["within_tolerance"]]
+    if not beyond or packing["accepted"]:
+        return None
+    first = beyond[0]
+    return GateViolation(
+        "G12", f"Packing list revision {packing['revision']} differs from the order beyond its "
+               f"tolerance ({len(beyond)} line/colour/size, e.g. line {first['line_no']} "
+               f"{first['colour']}/{first['size']}: {first['packed']} packed of "
+               f"{first['ordered']}): a supervisor's acceptance with the customer's agreement "
+               "is needed")
+
+
 # ---- sourcing (G7, G8) ---------------------------------------------------------
 def g7_four_eyes(reviewer: str, drafted_by: str, waived_by: str | None) -> GateViolation | None:
     """Plan 5: a PO is cross-checked, so its reviewer is someone other than

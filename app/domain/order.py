@@ -25,7 +25,7 @@ from uuid import UUID, NAMESPACE_URL, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from app.domain import alerts, changes, gates, production, roles, tna
+from app.domain import alerts, changes, gates, packing, production, quality, roles, tna
 from app.domain.reference import INCOTERMS_2020, quantize_money
 from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.values import (
@@ -34,6 +34,7 @@ from app.domain.values import (
     parse_costs,
     parse_country,
     parse_currency,
+    parse_decimal,
     parse_lines,
     parse_money,
     parse_payment_terms,
@@ -67,7 +68,8 @@ class Order(alerts.Alerting, Aggregate):
     # 2: ``detailed_analysis`` (G2), which snapshots of version 1 lack.
     # 3: ``letters_of_credit`` (G4), which snapshots of version 2 lack.
     # 4: the production file and changes (issue 11), which version 3 lacks.
-    class_version = 4
+    # 5: inspections, concessions, packing list, tolerance (issue 12).
+    class_version = 5
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -86,6 +88,12 @@ class Order(alerts.Alerting, Aggregate):
         """Production follow-up came with issue 11: nothing recorded yet."""
         state.update(production=production.new_state(), changes={},
                      pi_pending_change=False, analysis_stale=False, margin_recheck=False)
+
+    @staticmethod
+    def upcast_v4_v5(state: dict[str, Any]) -> None:
+        """Inspections and packing lists came with issue 12."""
+        state.update(inspections={}, latest_final=None, concessions={}, packing=None,
+                     quantity_tolerance=Decimal(0))
 
     class Event(Aggregate.Event):
         actor_sub: str
@@ -153,6 +161,13 @@ class Order(alerts.Alerting, Aggregate):
         self.pi_pending_change = False  # a change's PI revision not signed back (G1)
         self.analysis_stale = False  # a price/quantity change since the last analysis (G2)
         self.margin_recheck = False  # a price/quantity change: G2 again at shipment
+        # Issue 12: inspections by id, the latest final one (G11), concessions
+        # by inspection id, the packing list (G12) and the quantity tolerance.
+        self.inspections: dict[str, dict[str, Any]] = {}
+        self.latest_final: str | None = None
+        self.concessions: dict[str, dict[str, Any]] = {}
+        self.packing: dict[str, Any] | None = None
+        self.quantity_tolerance = Decimal(0)
         self.alerts: dict[str, dict[str, Any]] = {}
 
     # ---- derived figures -------------------------------------------------
@@ -629,11 +644,19 @@ class Order(alerts.Alerting, Aggregate):
         )
 
     class Shipped(Event):
+        # 2: what was packed (G12), which version-1 shipments did not record.
+        class_version = 2
         leads_to = "shipped"
         shipped_on: date
         carrier: str
         transport_document: str
         balance_due: Decimal
+        packing_list_revision: int | None
+        packed: list[dict[str, Any]]  # quantities per line, colour and size
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(packing_list_revision=None, packed=[])
 
     def ship(self, shipped_on: date, carrier: str, transport_document: str, actor: Actor,
              policy: Policy) -> None:
@@ -649,9 +672,13 @@ class Order(alerts.Alerting, Aggregate):
             gates.g4_shipment(self, shipped_on, policy),
             gates.g6_late_shipment(self.delivery_date, shipped_on,
                                    production.consented_until(self.production)),
+            gates.g11_shipment(self),
+            gates.g12_shipment(self),
         )
         self._emit(self.Shipped, actor, shipped_on=shipped_on, carrier=carrier,
-                   transport_document=transport_document, balance_due=self.balance_due)
+                   transport_document=transport_document, balance_due=self.balance_due,
+                   packing_list_revision=self.packing["revision"] if self.packing else None,
+                   packed=self.packing["totals"]["by_colour_size"] if self.packing else [])
 
     class OrderClosed(Event):
         leads_to = "closed"
@@ -1024,6 +1051,204 @@ class Order(alerts.Alerting, Aggregate):
                        today, f"re-dated by change {change_id}", actor)
         else:
             self._check_ex_factory(actor)
+
+    # ---- quality and packing (issue 12: app/domain/quality.py, packing.py) -----------
+    class InspectionRecorded(Event):
+        leads_to = "inspected"
+        inspection_id: str
+        stage: str
+        factory: str
+        product: str
+        lot_size: int
+        level: str
+        severity: str
+        severity_reason: str
+        plans: dict[str, Any]
+        defects: dict[str, int]
+        class_results: dict[str, str]
+        result: str
+        findings: list[dict[str, Any]]
+        report_ref: str
+        inspected_on: date
+        corrective_actions: list[dict[str, Any]]
+        counts_for_switching: bool
+
+        def state_after(self, state: str) -> str:
+            # A passed final inspection moves a released order to `inspected`.
+            if self.stage == "final" and self.result == "passed" and state == "in_production":
+                return self.leads_to
+            return state
+
+        def apply(self, order: Order) -> None:
+            super().apply(order)
+            order.inspections[self.inspection_id] = {
+                **{name: getattr(self, name) for name in quality.RECORDED},
+                "inspector": self.actor_sub}
+            if self.stage == "final":
+                order.latest_final = self.inspection_id
+
+    def record_inspection(self, inspection: dict[str, Any], findings: list[dict[str, Any]] | None,
+                          report_ref: str, inspected_on: date,
+                          actions: list[dict[str, Any]] | None, factory: str, product: str,
+                          severity_reason: str, actor: Actor) -> dict[str, Any]:
+        """An inspection judged by the sampling plans (``quality.judge``); a
+        failed one opens corrective actions. Answers what was recorded."""
+        stage = inspection["stage"]
+        if stage not in quality.ORDER_STAGES:
+            raise InvalidValue("stage", f"one of {', '.join(quality.ORDER_STAGES)} on an order")
+        self._require_not_shipped("record an inspection")
+        if not self.confirmed:
+            raise InvalidState("The order is not confirmed yet")
+        if stage == "final" and state_rank(self.state) < state_rank("in_production"):
+            raise InvalidState("A final inspection is of goods released to production")
+        inspection_id = str(uuid4())
+        recorded = {
+            **inspection, "inspection_id": inspection_id, "factory": factory,
+            "product": product, "severity_reason": severity_reason,
+            "findings": quality.parse_findings(findings),
+            "report_ref": production.required_text(report_ref, "report_ref"),
+            "inspected_on": inspected_on,
+            "corrective_actions": quality.parse_actions(
+                actions, inspection["result"], inspected_on, "factory"),
+            # Original inspection only: the order's first final lot counts.
+            "counts_for_switching": stage == "final" and self.latest_final is None,
+        }
+        self._emit(self.InspectionRecorded, actor, **recorded)
+        return recorded
+
+    class CorrectiveActionClosed(Event):
+        inspection_id: str
+        action_id: str
+        evidence_ref: str
+
+        def apply(self, order: Order) -> None:
+            record = order.inspections[self.inspection_id]
+            record["corrective_actions"] = [
+                {**a, "closed_at": self.timestamp, "evidence_ref": self.evidence_ref}
+                if a["action_id"] == self.action_id else a
+                for a in record["corrective_actions"]]
+
+    def close_corrective_action(self, inspection_id: str, action_id: str, evidence_ref: str,
+                                actor: Actor) -> None:
+        action = quality.find_action(self.inspections, inspection_id, action_id)
+        if action.get("closed_at"):
+            raise InvalidState(f"Corrective action {action_id} is already closed")
+        self._emit(self.CorrectiveActionClosed, actor, inspection_id=inspection_id,
+                   action_id=action_id,
+                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"))
+
+    class QualityConcessionGranted(Event):
+        leads_to = "inspected"
+        inspection_id: str
+        reason: str
+        evidence_ref: str  # the customer's acceptance of the defects
+
+        def state_after(self, state: str) -> str:
+            return self.leads_to if state == "in_production" else state
+
+        def apply(self, order: Order) -> None:
+            super().apply(order)
+            order.concessions[self.inspection_id] = {"reason": self.reason,
+                                                     "evidence_ref": self.evidence_ref,
+                                                     "granted_by": self.actor_sub}
+
+    def grant_concession(self, inspection_id: str, reason: str, evidence_ref: str,
+                         actor: Actor) -> None:
+        """G11: a manager ships the defects found, with the customer's
+        acceptance as evidence (Plan 3 #5)."""
+        gates.refuse(gates.g11_concession_granter(actor.role))
+        self._require_not_shipped("grant a quality concession")
+        if inspection_id != self.latest_final:
+            raise InvalidState("A concession is granted on the order's latest final inspection")
+        if self.inspections[inspection_id]["result"] == "passed":
+            raise InvalidState("The latest final inspection passed: no concession is needed")
+        if inspection_id in self.concessions:
+            raise InvalidState("A concession is already granted on this inspection")
+        self._emit(self.QualityConcessionGranted, actor, inspection_id=inspection_id,
+                   reason=production.required_text(reason, "reason"),
+                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"))
+
+    class QuantityToleranceSet(Event):
+        percent: Decimal
+
+        def apply(self, order: Order) -> None:
+            order.quantity_tolerance = self.percent
+
+    def set_quantity_tolerance(self, percent: Any, actor: Actor) -> None:
+        """The share each line, colour and size may be packed over or short
+        without a supervisor's acceptance (G12)."""
+        self._require_not_shipped("set its quantity tolerance")
+        value = parse_decimal(percent, "quantity_tolerance_percent")
+        if not 0 <= value <= 100:
+            raise InvalidValue("quantity_tolerance_percent", "0 to 100")
+        if value != self.quantity_tolerance:
+            self._emit(self.QuantityToleranceSet, actor, percent=value)
+
+    class PackingListIssued(Event):
+        leads_to = "ready_to_ship"
+        revision: int
+        cartons: list[dict[str, Any]]
+        totals: dict[str, Any]
+        differences: list[dict[str, Any]]
+        tolerance_percent: Decimal
+
+        def state_after(self, state: str) -> str:
+            # On an inspected order the packing list makes it ready to ship.
+            return self.leads_to if state == "inspected" else state
+
+        def apply(self, order: Order) -> None:
+            super().apply(order)
+            order.packing = {"revision": self.revision, "cartons": self.cartons,
+                             "totals": self.totals, "differences": self.differences,
+                             "tolerance_percent": self.tolerance_percent,
+                             "issued_at": self.timestamp, "accepted": None}
+
+    def issue_packing_list(self, cartons: list[dict[str, Any]], actor: Actor) -> None:
+        self._require_not_shipped("issue a packing list")
+        if state_rank(self.state) < state_rank("in_production"):
+            raise InvalidState("A packing list is of goods released to production")
+        parsed = packing.parse_cartons(cartons, self.lines)
+        summed = packing.totals(parsed)
+        found = packing.differences(
+            summed, packing.ordered_breakdown(self.lines, self.production["notice"]),
+            packing.cut_by_size(self.production["progress"]), self.quantity_tolerance)
+        self._emit(self.PackingListIssued, actor,
+                   revision=(self.packing["revision"] if self.packing else 0) + 1,
+                   cartons=parsed, totals=summed, differences=found,
+                   tolerance_percent=self.quantity_tolerance)
+
+    class PackingDifferenceAccepted(Event):
+        revision: int
+        reason: str
+        evidence_ref: str  # the customer's agreement
+
+        def apply(self, order: Order) -> None:
+            order.packing = {**order.packing, "accepted": {
+                "reason": self.reason, "evidence_ref": self.evidence_ref,
+                "accepted_by": self.actor_sub}}
+
+    def accept_packing_difference(self, reason: str, evidence_ref: str, actor: Actor) -> None:
+        """G12: a supervisor accepts the packing list's differences with the
+        customer's agreement as evidence."""
+        gates.refuse(gates.g12_difference_acceptor(actor.role))
+        self._require_not_shipped("accept a packing difference")
+        if self.packing is None:
+            raise InvalidState("No packing list has been issued")
+        if not any(not d["within_tolerance"] for d in self.packing["differences"]):
+            raise InvalidState("The packing list is within the order's quantity tolerance")
+        if self.packing["accepted"]:
+            raise InvalidState(f"Packing list revision {self.packing['revision']}'s "
+                               "differences are already accepted")
+        self._emit(self.PackingDifferenceAccepted, actor, revision=self.packing["revision"],
+                   reason=production.required_text(reason, "reason"),
+                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"))
+
+    def note_discontinued(self, factory: str, product: str, reason: str, actor: Actor) -> None:
+        """ISO 2859-1 10.4: the supervisor is told when the factory's
+        inspection is discontinued by a lot of this order."""
+        self._raise_alert("inspection_discontinued",
+                          f"Inspection of {factory} for {product} discontinued: {reason}",
+                          actor, for_role=roles.SUPERVISOR)
 
     # ---- alerts (raised and cleared by alerts.Alerting) --------------------------
     class AlertRaised(alerts.AlertRaised, Event):

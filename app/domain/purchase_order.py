@@ -28,7 +28,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from app.domain import alerts, gates
+from app.domain import alerts, gates, quality
 from app.domain.canonical import content_hash
 from app.domain.errors import Conflict, InvalidState, InvalidValue, NotFound
 from app.domain.purchasing import (
@@ -45,6 +45,7 @@ from app.domain.purchasing import (
     total_of,
 )
 from app.domain.rfq import parse_quantity, parse_unit_price
+from app.domain.production import required_text
 from app.domain.roles import PURCHASER
 from app.domain.values import (
     Actor,
@@ -77,6 +78,13 @@ def portal_status(state: str, placed: bool) -> str:
 
 
 class PurchaseOrder(alerts.Alerting, Aggregate):
+    # 2: incoming inspections (issue 12), which version-1 snapshots lack.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["inspections"] = {}
+
     class Event(Aggregate.Event):
         actor_sub: str
         actor_role: str
@@ -129,6 +137,7 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
         self.paid = Decimal(0)
         self.adjusted = Decimal(0)
         self.payments: list[dict[str, Any]] = []
+        self.inspections: dict[str, dict[str, Any]] = {}  # incoming (issue 12)
         self.alerts: dict[str, dict[str, Any]] = {}
 
     @classmethod
@@ -477,6 +486,76 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
             self._raise_alert(
                 "received_unplaced",
                 f"Materials received while revision {self.revision} is not signed back", actor)
+
+    # ---- incoming inspection (issue 12: app/domain/quality.py) ---------------------
+    class InspectionRecorded(Event):
+        inspection_id: str
+        stage: str
+        factory: str
+        product: str
+        lot_size: int
+        level: str
+        severity: str
+        severity_reason: str
+        plans: dict[str, Any]
+        defects: dict[str, int]
+        class_results: dict[str, str]
+        result: str
+        findings: list[dict[str, Any]]
+        report_ref: str
+        inspected_on: date
+        corrective_actions: list[dict[str, Any]]
+        counts_for_switching: bool
+        receipt_id: str | None  # the receipt whose lot was inspected
+        rejected: list[dict[str, Any]]  # per line: the quantity the failed lot takes back
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.inspections[self.inspection_id] = {
+                **{name: getattr(self, name) for name in quality.RECORDED},
+                "receipt_id": self.receipt_id, "rejected": self.rejected,
+                "inspector": self.actor_sub}
+            for line in self.rejected:  # a rejected lot does not fill the PO
+                key = str(line["line_no"])
+                po.received[key] = {**po.received[key],
+                                    "accepted": po.received[key]["accepted"] - line["quantity"]}
+
+    def record_inspection(self, inspection: dict[str, Any], findings: list[dict[str, Any]] | None,
+                          report_ref: str, inspected_on: date,
+                          actions: list[dict[str, Any]] | None, receipt_id: str | None,
+                          severity_reason: str, actor: Actor) -> dict[str, Any]:
+        """An incoming inspection of the PO's materials or accessories; a
+        failed one rejects the lot of the receipt it names (its accepted
+        quantities come off the PO) and opens corrective actions for the
+        supplier."""
+        if inspection["stage"] != "incoming":
+            raise InvalidValue("stage", "a purchase order's inspection is 'incoming'")
+        receipt = None
+        if receipt_id is not None:
+            receipt = next((r for r in self.receipts if r["receipt_id"] == receipt_id), None)
+            if receipt is None:
+                raise NotFound(f"Receipt {receipt_id} is not part of this purchase order")
+        elif not self.receipts:
+            raise InvalidState("Nothing has been received on this purchase order")
+        judged = [i for i in self.inspections.values() if i["receipt_id"] == receipt_id]
+        rejected = []
+        if inspection["result"] == "failed" and receipt is not None and not any(
+                i["rejected"] for i in judged):
+            rejected = [{"line_no": line["line_no"], "quantity": line["accepted"]}
+                        for line in receipt["lines"] if line["accepted"] > 0]
+        recorded = {
+            **inspection, "inspection_id": str(uuid4()),
+            "factory": f"supplier:{self.supplier_id}",
+            "product": self.lines[0]["item"], "severity_reason": severity_reason,
+            "findings": quality.parse_findings(findings),
+            "report_ref": required_text(report_ref, "report_ref"), "inspected_on": inspected_on,
+            "corrective_actions": quality.parse_actions(actions, inspection["result"],
+                                                        inspected_on, "supplier"),
+            # Original inspection of a lot only: a receipt judged once counts once.
+            "counts_for_switching": not judged,
+            "receipt_id": receipt_id, "rejected": rejected,
+        }
+        self._emit(self.InspectionRecorded, actor, **recorded)
+        return recorded
 
     # ---- invoices and payments ----------------------------------------------------
     class SupplierInvoiceRecorded(Event):

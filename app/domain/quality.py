@@ -30,12 +30,13 @@ Choices (README, "Quality and packing"):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from uuid import uuid4
 from typing import Any
 
 from app.domain import sampling
-from app.domain.errors import InvalidValue
+from app.domain.errors import InvalidValue, NotFound
 from app.domain.sampling_tables import AQLS
 
 CLASSES = ("critical", "major", "minor")
@@ -113,6 +114,56 @@ def parse_findings(findings: list[dict[str, Any]] | None) -> list[dict[str, Any]
         parsed.append({"description": description, "class": finding["class"],
                        "quantity": quantity, "photo_ref": finding.get("photo_ref")})
     return parsed
+
+
+# What an ``InspectionRecorded`` holds (and the order's or PO's record of it).
+RECORDED = ("inspection_id", "stage", "factory", "product", "lot_size", "level", "severity",
+            "severity_reason", "plans", "defects", "class_results", "result", "findings",
+            "report_ref", "inspected_on", "corrective_actions", "counts_for_switching")
+# A failed inspection without corrective actions given opens this one.
+DEFAULT_ACTION = "Correct the defects found and present the lot for re-inspection"
+DEFAULT_ACTION_DAYS = 7
+MAX_ACTIONS = 50
+
+
+def parse_actions(actions: list[dict[str, Any]] | None, result: str, inspected_on: date,
+                  default_owner: str) -> list[dict[str, Any]]:
+    """The corrective actions a failed inspection opens (Plan 12 §6 #6, #8):
+    those given, or one to correct and re-present the lot within a week."""
+    if result == "passed":
+        if actions:
+            raise InvalidValue("corrective_actions", "a passed inspection opens none")
+        return []
+    given = actions or [{"what": DEFAULT_ACTION, "owner": default_owner,
+                         "due_on": inspected_on + timedelta(days=DEFAULT_ACTION_DAYS)}]
+    if len(given) > MAX_ACTIONS:
+        raise InvalidValue("corrective_actions", f"at most {MAX_ACTIONS}")
+    parsed = []
+    for n, action in enumerate(given):
+        what = str(action.get("what") or "").strip()
+        if not what:
+            raise InvalidValue(f"corrective_actions.{n}.what", "must not be blank")
+        if action.get("owner") not in ACTION_OWNERS:
+            raise InvalidValue(f"corrective_actions.{n}.owner", "factory or supplier")
+        parsed.append({"action_id": str(uuid4()), "what": what, "owner": action["owner"],
+                       "due_on": action["due_on"], "closed_at": None, "evidence_ref": None})
+    return parsed
+
+
+def find_action(inspections: dict[str, dict[str, Any]], inspection_id: str,
+                action_id: str) -> dict[str, Any]:
+    inspection = inspections.get(inspection_id)
+    if inspection is None:
+        raise NotFound(f"Inspection {inspection_id} is not part of this record")
+    for action in inspection["corrective_actions"]:
+        if action["action_id"] == action_id:
+            return action
+    raise NotFound(f"Corrective action {action_id} is not part of inspection {inspection_id}")
+
+
+def open_actions(inspections: dict[str, dict[str, Any]]) -> int:
+    return sum(1 for i in inspections.values() for a in i["corrective_actions"]
+               if not a.get("closed_at"))
 
 
 # ---- switching (clause 9) ---------------------------------------------------------------------

@@ -46,6 +46,9 @@ class Policy:
     # Progress behind the plan by more than this many days of output raises
     # ``progress_behind_plan`` (issue 11: default one day's capacity).
     progress_behind_days: Decimal = Decimal(1)
+    # A critical AQL of 0 inspects the whole lot instead of the smallest
+    # AQL's plan (issue 12: "or 100 % if the company chooses").
+    critical_full_inspection: bool = False
 
     def is_large(self, amount: Decimal, currency: str) -> bool:
         # A currency without a configured threshold counts as large (safe side).

@@ -36,6 +36,9 @@ _ADDED_BY_ISSUE_10 = frozenset({"letters_of_credit"})
 # Added to the board rows by issue 11 (production follow-up): no plan, no
 # forecast, no consent for these orders, so the agreed date is the delivery date.
 _ADDED_BY_ISSUE_11 = frozenset({"next_milestone_on", "forecast_ex_factory", "agreed_on"})
+# Added to the order by issue 12 (quality and packing): none of these orders
+# had an inspection or a packing list, and no tolerance.
+_ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "packing_list": None}
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:
@@ -56,11 +59,13 @@ def _without_added(value: Any) -> Any:
     if isinstance(value, dict):
         for key in _ADDED_BY_ISSUE_10 & value.keys():
             assert value[key] == [], (key, value[key])
+        for key in _ADDED_BY_ISSUE_12.keys() & value.keys():
+            assert value[key] == _ADDED_BY_ISSUE_12[key], (key, value[key])
         if "agreed_on" in value:
             assert (value["next_milestone_on"], value["forecast_ex_factory"],
                     value["agreed_on"]) == (None, None, value["delivery_date"]), value
         return {k: _without_added(v) for k, v in value.items()
-                if k not in _ADDED_BY_ISSUE_10 | _ADDED_BY_ISSUE_11}
+                if k not in _ADDED_BY_ISSUE_10 | _ADDED_BY_ISSUE_11 | _ADDED_BY_ISSUE_12.keys()}
     if isinstance(value, list):
         return [_without_added(v) for v in value]
     return value

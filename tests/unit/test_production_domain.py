@@ -13,7 +13,7 @@ from app.application import Gendan
 from app.config import Settings
 from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFound, RoleRefused
 from app.domain.values import Actor
-from tests.commands import notice_for, on_order
+from tests.commands import make_ready_to_ship, notice_for, on_order
 
 MANAGER = Actor("chen", "manager")
 MERCH = Actor("li", "merchandiser")
@@ -190,6 +190,8 @@ def test_progress_needs_the_release(app):
 
 # ---- G6 -------------------------------------------------------------------------------------
 def ship(app, oid, on):
+    if app.orders.get_order(oid)["state"] == "in_production":
+        make_ready_to_ship(app, oid, MANAGER)  # G11, G12 (issue 12)
     return on_order(app, oid, lambda o: o.ship(on, "COSCO", "BL-1", MANAGER, app.policy))
 
 

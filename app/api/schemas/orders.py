@@ -177,6 +177,25 @@ class SamplePublic(BaseModel):
     evidence_ref: str | None
 
 
+class InspectionSummary(BaseModel):
+    inspection_id: str
+    stage: Literal["pre_production", "first_piece", "inline", "final"]
+    result: Literal["passed", "failed"]
+    severity: Literal["normal", "tightened", "reduced"]
+    inspected_on: date
+    open_corrective_actions: int
+    concession: bool = Field(description="A manager's concession on its defects (G11)")
+
+
+class PackingListSummary(BaseModel):
+    revision: int
+    cartons: int
+    quantity: str
+    within_tolerance: bool = Field(description=(
+        "Every line, colour and size packed as ordered, within the quantity tolerance (G12)"))
+    difference_accepted: bool
+
+
 class OrderPublic(BaseModel):
     id: UUID
     reference: str
@@ -206,6 +225,10 @@ class OrderPublic(BaseModel):
     letters_of_credit: list[LetterOfCreditPublic] = Field(
         description="Credits received under an L/C, as amended (G4; issue 10)")
     samples: list[SamplePublic]
+    quantity_tolerance_percent: str = Field(description=(
+        "How far each line, colour and size may be packed over or short (G12; issue 12)"))
+    inspections: list[InspectionSummary] = Field(description="Inspections of the order (issue 12)")
+    packing_list: PackingListSummary | None
     alerts: list[AlertPublic]
     created_at: datetime
     updated_at: datetime
@@ -232,7 +255,12 @@ class OrderPublic(BaseModel):
                 "delivery_date", "samples_required", "cost_analyses", "margin_approved",
                 "needs_margin_approval", "proforma_invoice", "confirmed",
                 "shipment_without_balance_approved", "samples", "alerts", "version",
+                "inspections",
             )},
+            quantity_tolerance_percent=decimal_text(view["quantity_tolerance_percent"]),
+            packing_list=None if view["packing_list"] is None else {
+                **view["packing_list"],
+                "quantity": decimal_text(view["packing_list"]["quantity"])},
             created_at=view["created_at"], updated_at=view["updated_at"],
             payment_terms={**terms, "deposit_percent": decimal_text(terms["deposit_percent"])},
             lines=[
