@@ -83,8 +83,9 @@ def release_production(order_id: UUID, gendan: GendanDep,
                        response: Response, body: NoInput = None) -> OrderPublic:
     """Release bulk production (`ProductionOrderReleased`): G1 confirmed,
     G2 a detailed cost analysis (made after confirmation) with an acceptable
-    or approved margin, G5 an approved
-    pre-production sample. Without the deposit it succeeds with the alert
+    or approved margin, G5 an approved pre-production sample, and a
+    production notice (409 `invalid-state` without one), which the release
+    approves and freezes. Without the deposit it succeeds with the alert
     ``production_without_deposit``."""
     return answer(response, gendan.orders.release_production(order_id, actor(principal), cond))
 
