@@ -61,6 +61,14 @@ def purchase_order_view(po: PurchaseOrder) -> dict[str, Any]:
         "payments": po.payments,
         "invoiced": po.invoiced, "paid": po.paid, "adjusted": po.adjusted,
         "outstanding": po.outstanding,
+        # Issue 12: incoming inspections; a failed lot's quantities are taken back.
+        "inspections": [{
+            "inspection_id": i["inspection_id"], "result": i["result"],
+            "severity": i["severity"], "inspected_on": i["inspected_on"],
+            "receipt_id": i["receipt_id"], "rejected": i["rejected"],
+            "open_corrective_actions": sum(1 for a in i["corrective_actions"]
+                                           if not a.get("closed_at")),
+        } for i in po.inspections.values()],
         "alerts": list(po.alerts.values()),
     }
 

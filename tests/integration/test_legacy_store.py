@@ -38,7 +38,10 @@ _ADDED_BY_ISSUE_10 = frozenset({"letters_of_credit"})
 _ADDED_BY_ISSUE_11 = frozenset({"next_milestone_on", "forecast_ex_factory", "agreed_on"})
 # Added to the order by issue 12 (quality and packing): none of these orders
 # had an inspection or a packing list, and no tolerance.
-_ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "packing_list": None}
+# POs gain "inspections" too ([] for these), and a version-1 `Shipped` is
+# upcast with what was packed: nothing recorded (issue 12's G12 came later).
+_ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "packing_list": None,
+                      "packing_list_revision": None, "packed": []}
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:

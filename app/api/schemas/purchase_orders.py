@@ -4,7 +4,7 @@ answers, receipts, supplier invoices and payments; the PO as staff read it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Self
 from uuid import UUID
@@ -134,6 +134,21 @@ def _money_fields(view: dict[str, Any]) -> dict[str, Any]:
     return {k: decimal_text(quantize_money(view[k], currency)) for k in _AMOUNTS}
 
 
+class RejectedLine(BaseModel):
+    line_no: int
+    quantity: str
+
+
+class PoInspection(BaseModel):
+    inspection_id: str
+    result: Literal["passed", "failed"]
+    severity: Literal["normal", "tightened", "reduced"]
+    inspected_on: date
+    receipt_id: str | None
+    rejected: list[RejectedLine]
+    open_corrective_actions: int
+
+
 class PurchaseOrderPublic(BaseModel):
     id: UUID
     supplier_id: UUID
@@ -162,6 +177,8 @@ class PurchaseOrderPublic(BaseModel):
     paid: str
     adjusted: str
     outstanding: str
+    inspections: list[PoInspection] = Field(description=(
+        "Incoming inspections (issue 12); a failed lot's accepted quantities are taken back"))
     alerts: list[AlertPublic]
     version: int
     position: int | None = None
