@@ -6,6 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# fonts-wqy-microhei: the CJK font the PDF documents embed (GENDAN_PDF_FONT).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 # The whole tree lives in /srv/gendan and is installed editable: `gendan
 # migrate` (run by `serve`) needs alembic.ini and alembic/ from the repo root,
 # which a plain `pip install .` would not put in site-packages.

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     # AQL's plan), and the company named on the documents customers receive.
     critical_full_inspection: bool = False
     company_name: str = Field("gendan", min_length=1, max_length=200)
+    # The font the PDF documents embed, Chinese included: Debian's
+    # fonts-wqy-microhei (a TrueType collection; its first face is used).
+    # Missing at run time, PDF answers are 503 and JSON/CSV still work.
+    pdf_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     # The scheme://host[:port] suppliers sign as @target-uri when the service
     # sits behind a proxy that changes it; unset: the URL as this process sees it.
     public_base_url: str | None = None
