@@ -202,6 +202,17 @@ def test_the_cjk_font_is_embedded_in_both_documents() -> None:
         assert files and set(files) <= {"/FontFile2", "/FontFile3"}
 
 
+@needs_font
+def test_documents_without_findings_actions_or_differences_render() -> None:
+    inspection = {**inspection_view(), "customer": None, "findings": [],
+                  "corrective_actions": [], "concession": None, "result": "passed"}
+    text = "\n".join(pdf_pages(render_pdf(inspection, "inspection")))
+    assert "No findings recorded." in text and "PASSED" in text and "Customer: —" in text
+    packing = {**small_packing_view(), "differences": [], "within_tolerance": True}
+    text = "\n".join(pdf_pages(render_pdf(packing, "packing_list")))
+    assert "The packed quantities equal the ordered ones" in text
+
+
 def test_a_missing_font_is_told_not_crashed(tmp_path: Path) -> None:
     with pytest.raises(FontMissing):
         pdf_packing_list.build(small_packing_view(), tmp_path / "absent.ttc")
