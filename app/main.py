@@ -29,6 +29,7 @@ from app.api.routes import (
     orders,
     production,
     purchase_orders,
+    quality,
     reads,
     sourcing_reads,
     supplier_portal,
@@ -126,6 +127,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     # Outermost: oversized headers are refused before anything else runs.
     app.add_middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes)
     for module in (health, customers, orders, production, reads, suppliers, purchase_orders,
-                   supplier_portal, sourcing_reads):
+                   supplier_portal, sourcing_reads, quality):
         app.include_router(module.router)
     return app

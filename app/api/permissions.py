@@ -46,6 +46,13 @@ QUOTE_READERS = ("purchaser", "supervisor", "manager", "accountant")
 MILESTONE_REPORTERS = ("merchandiser", "qc", "supervisor", "manager")
 # Who reports the day's progress from the floor: the merchandiser and QC.
 FLOOR = ("merchandiser", "qc")
+# Who inspects an order's goods (and closes the corrective actions an
+# inspection opened): QC and the merchandiser who follows the order, with
+# supervisors (issue 12).
+INSPECTORS = ("qc", "merchandiser", "supervisor", "manager")
+# Who inspects a PO's delivery (incoming): QC and the purchaser who received
+# it (SPEC.md §2: the purchaser's incoming inspection), with supervisors.
+INCOMING_INSPECTORS = ("qc", "purchaser", "supervisor", "manager")
 
 
 def _may(roles: tuple[str, ...]) -> type[Principal]:
@@ -117,6 +124,17 @@ RecordDelayConsents = _may(SALES)  # G6: the customer's word, with evidence
 RequestChanges = _may(SALES)
 DecideChanges = _may(SUPERVISORS)  # G9: a partly produced order's change
 ReadProductionTemplates = _may(STAFF)
+
+# quality and packing (issue 12)
+RecordInspections = _may(INSPECTORS)
+RecordIncomingInspections = _may(INCOMING_INSPECTORS)
+CloseCorrectiveActions = _may(INSPECTORS)  # with the factory's or supplier's evidence
+GrantQualityConcessions = _may(MANAGERS)  # G11: the customer's acceptance of the defects
+DecideSwitching = _may(SUPERVISORS)  # ISO 2859-1 clause 9: reduced, irregular, resume
+SetQuantityTolerances = _may(SALES)  # G12: how far a packing list may differ
+IssuePackingLists = _may(SALES)
+AcceptPackingDifferences = _may(SUPERVISORS)  # G12: the customer's agreement
+ReadQuality = _may(STAFF)  # inspection reports, packing lists, switching, sampling plans
 
 # suppliers, RFQs, purchase orders
 ReadSourcing = _may(STAFF)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.commands import notice_for
+from tests.commands import notice_for, packing_for, passed_final_inspection
 
 PROBLEM = "application/problem+json"
 
@@ -23,7 +23,8 @@ SHIPMENT = {"shipped_on": "2027-03-01", "carrier": "COSCO", "transport_document"
 # The lifecycle's steps, in order; ``lifecycle(api, until=...)`` stops after one.
 STEPS = (
     "created", "sample_approved", "pi_issued", "pi_signed", "costed", "confirmed",
-    "detailed", "deposit_paid", "in_production", "balance_paid", "shipped", "closed",
+    "detailed", "deposit_paid", "in_production", "inspected", "ready_to_ship", "balance_paid",
+    "shipped", "closed",
 )
 
 
@@ -136,6 +137,9 @@ async def lifecycle(api: Any, until: str, *, costs: list[dict] | None = None,
                                     role="merchandiser"),
         "deposit_paid": lambda: pay(api, oid, "deposit", order["deposit_due"]),
         "in_production": lambda: release(api, oid),
+        # G11 and G12 (issue 12): a passed final inspection, a packing list as ordered.
+        "inspected": lambda: inspect(api, oid),
+        "ready_to_ship": lambda: pack(api, oid),
         "balance_paid": lambda: pay(api, oid, "balance", None),
         "shipped": lambda: command(api, oid, "/shipments", SHIPMENT, role="purchaser"),
         "closed": lambda: command(api, oid, "/closure", {}, role="supervisor"),
@@ -157,6 +161,38 @@ async def release(api: Any, order_id: str, role: str = "supervisor") -> dict[str
     """The merchandiser's production notice, then the release that approves it."""
     await draft_notice(api, order_id)
     return await command(api, order_id, "/production-release", {}, role=role)
+
+
+def inspection_body(order: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The body of ``POST /v1/orders/{id}/inspections``: a final inspection
+    that passes (``passed_final_inspection``), with ``overrides``."""
+    body = {k: v for k, v in passed_final_inspection(order).items() if v is not None}
+    body["inspected_on"] = body["inspected_on"].isoformat()
+    return {**body, **overrides}
+
+
+async def inspect(api: Any, order_id: str, role: str = "qc",
+                  **overrides: Any) -> dict[str, Any]:
+    """A final inspection that passes (G11): the order afterwards."""
+    order = await get_order(api, order_id)
+    await command(api, order_id, "/inspections", inspection_body(order, **overrides),
+                  role=role, status=201)
+    return await get_order(api, order_id)
+
+
+async def pack(api: Any, order_id: str, role: str = "merchandiser",
+               cartons: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A packing list, by default as ordered (G12): the order afterwards."""
+    order = await get_order(api, order_id)
+    await command(api, order_id, "/packing-list", {"cartons": cartons or packing_for(order)},
+                  role=role, method="PUT")
+    return await get_order(api, order_id)
+
+
+async def make_ready_to_ship(api: Any, order_id: str) -> dict[str, Any]:
+    """G11 and G12 passed on a released order: the order, ``ready_to_ship``."""
+    await inspect(api, order_id)
+    return await pack(api, order_id)
 
 
 async def pay(api: Any, order_id: str, kind: str, amount: str | None,

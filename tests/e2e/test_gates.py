@@ -208,7 +208,7 @@ async def test_g3_da_refused_for_african_customers_as_dp_is(api):
 
 
 async def test_g4_no_shipment_with_balance_due_until_a_manager_approves(api):
-    order = await lifecycle(api, "in_production")
+    order = await lifecycle(api, "ready_to_ship")  # G11 and G12 passed
     oid = order["id"]
     problem = await refused(api, oid, "/shipments", SHIPMENT, rule="G4")
     assert "5950.00 USD" in problem["detail"]

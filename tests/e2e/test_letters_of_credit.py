@@ -42,7 +42,8 @@ def amendment(**changes) -> dict:
 
 
 async def lc_order(api, terms=None, country="DE") -> str:
-    order = await lifecycle(api, "in_production", country=country,
+    # Inspected and packed (G11, G12): only G4 stands before the shipment.
+    order = await lifecycle(api, "ready_to_ship", country=country,
                             payment_terms=terms or LC_TERMS)
     return order["id"]
 

@@ -1,12 +1,14 @@
 """The whole lifecycle of issue 2 over HTTP, as the mobile apps drive it:
 create -> samples -> PI -> signed back -> rough cost analysis -> confirm ->
 detailed cost analysis -> deposit -> production notice -> production release
--> balance -> ship -> close."""
+-> final inspection -> packing list -> balance -> ship -> close."""
 
 from __future__ import annotations
 
-from tests.commands import notice_for
-from tests.e2e.helpers import SHIPMENT, command, lifecycle, new_customer, order_body, pay
+from tests.commands import notice_for, packing_for
+from tests.e2e.helpers import (
+    SHIPMENT, command, inspection_body, lifecycle, new_customer, order_body, pay,
+)
 
 
 async def test_an_order_from_creation_to_closure(api):
@@ -110,6 +112,17 @@ async def test_an_order_from_creation_to_closure(api):
     assert released["state"] == "in_production"
     assert released["alerts"] == []  # the deposit was in: no alert
 
+    # G11 and G12 (issue 12): the final inspection passes, the packing list is as ordered.
+    inspected = await step("/inspections", inspection_body(released), "qc", status=201)
+    assert (inspected["state"], inspected["result"]) == ("inspected", "passed")
+    r = await api.put(f"/v1/orders/{oid}/packing-list", {"cartons": packing_for(released)},
+                      role="merchandiser")
+    assert r.status_code == 200, r.text
+    packed = r.json()
+    assert (packed["version"], packed["state"]) == (inspected["version"] + 1, "ready_to_ship")
+    assert (packed["differences"], packed["shippable"]) == ([], True)
+    history.append(packed)
+
     balance = await step("/payments", {"kind": "balance", "amount": "5950.00",
                                        "currency": "USD", "received_on": "2027-02-20",
                                        "reference": "TT-002"}, "accountant")
@@ -121,12 +134,12 @@ async def test_an_order_from_creation_to_closure(api):
 
     closed = await step("/closure", {}, "supervisor")
     assert closed["state"] == "closed"
-    assert closed["version"] == 14
+    assert closed["version"] == 16
 
     # GET answers the same representation, without a command position.
     r = await api.get(f"/v1/orders/{oid}", role="qc")  # any staff role (bi: issue 9, no)
     assert r.status_code == 200
-    assert r.headers["etag"] == '"14"'
+    assert r.headers["etag"] == '"16"'
     read = r.json()
     assert read["position"] is None
     assert {**read, "position": closed["position"]} == closed

@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
     get_order,
     headers,
     lifecycle,
+    make_ready_to_ship,
     pay,
     refused,
 )
@@ -186,6 +187,7 @@ async def test_a_late_order_from_its_milestone_to_the_customers_consent(api):
     assert "ex_factory_at_risk" in alert_codes(order)
 
     # G6: shipped after the agreed date only once the customer consented.
+    await make_ready_to_ship(api, oid)  # G11, G12
     await pay(api, oid, "balance", None)
     shipment = {**SHIPMENT, "shipped_on": late}
     problem = await refused(api, oid, "/shipments", shipment, rule="G6", role="purchaser")
@@ -365,6 +367,7 @@ async def test_a_price_change_needs_the_new_pi_signed_back_and_a_new_cost_analys
                            role="supervisor")
     assert signed["proforma_invoice"] == {"revision": 2, "signed_back": True}
     assert signed["state"] == "in_production"  # the column never moves back
+    await make_ready_to_ship(api, oid)  # G11, G12
     problem = await refused(api, oid, "/shipments", SHIPMENT, rule="G2", role="purchaser")
     assert "cost analysis" in problem["detail"]
     costed = await command(api, oid, "/cost-analysis", {"costs": [

@@ -46,7 +46,7 @@ async def drive(api: Api) -> int:
     customer = await new_customer(api, "FR")
     await lifecycle(api, "closed", customer_id=customer)
     await lifecycle(api, "in_production", customer_id=customer)
-    waiting = await lifecycle(api, "in_production", customer_id=customer)
+    waiting = await lifecycle(api, "ready_to_ship", customer_id=customer)
     await command(api, waiting["id"], "/shipment-without-balance", {"reason": "old customer"})
     await command(api, waiting["id"], "/shipments", {
         "shipped_on": "2027-02-20", "carrier": "Maersk", "transport_document": "MAEU1"},

@@ -13,9 +13,9 @@ import jwt
 import pytest
 
 from app.api.auth import ROLES, STAFF_ROLES, embedded_secret
-from tests.commands import notice_for
+from tests.commands import notice_for, packing_for
 from tests.e2e.helpers import (
-    PROBLEM, SHIPMENT, command, create_order, get_order, headers, order_body,
+    PROBLEM, SHIPMENT, command, create_order, get_order, headers, inspection_body, order_body,
 )
 
 # Reads of one aggregate from the event store: staff only (SPEC.md §2: bi
@@ -30,6 +30,8 @@ def store(request) -> str:
     pyramid; the domain's half of the role rules is unit-tested)."""
     return request.param
 SUPERVISOR_MANAGER = {"supervisor", "manager"}
+SALES = {"merchandiser", "supervisor", "manager"}
+INSPECTORS = {"qc", "merchandiser", "supervisor", "manager"}
 
 # (operation, method, path, body, roles allowed): the issue's table, row by row.
 COMMANDS = [
@@ -93,6 +95,30 @@ COMMANDS = [
      {"decision": "rejected", "evidence_ref": "mail-3"}, SUPERVISOR_MANAGER),
     ("getProduction", "GET", "/v1/orders/{oid}/production", None, READERS | {"bi"}),
     ("listProductionTemplates", "GET", "/v1/production-templates", None, READERS),
+    # quality and packing (issue 12)
+    ("getSamplingPlan", "GET", "/v1/sampling-plan?lot=500&aql=2.5", None, READERS),
+    ("recordInspection", "POST", "/v1/orders/{oid}/inspections", "INSPECTION", INSPECTORS),
+    ("recordIncomingInspection", "POST", "/v1/purchase-orders/{oid}/inspections",
+     {"lot_size": 500, "defects": {"critical": 0, "major": 0, "minor": 0},
+      "report_ref": "IQC-1", "inspected_on": "2026-11-02"},
+     {"qc", "purchaser", "supervisor", "manager"}),
+    ("getInspection", "GET", "/v1/orders/{oid}/inspections/{sid}", None, READERS),
+    ("closeCorrectiveAction", "POST",
+     "/v1/orders/{oid}/inspections/{sid}/corrective-actions/{sid}/closure",
+     {"evidence_ref": "factory-report-1"}, INSPECTORS),
+    ("grantQualityConcession", "POST", "/v1/orders/{oid}/inspections/{sid}/concession",
+     {"reason": "minor shade", "evidence_ref": "mail-4"}, {"manager"}),  # G11
+    ("getSwitchingState", "GET", "/v1/quality/switching?factory=own:own%20workshop&product=X",
+     None, READERS),
+    ("decideSwitching", "POST", "/v1/quality/switching/decision",
+     {"factory": "own:own workshop", "product": "X", "decision": "resume"},
+     SUPERVISOR_MANAGER),
+    ("setQuantityTolerance", "PUT", "/v1/orders/{oid}/quantity-tolerance",
+     {"quantity_tolerance_percent": "3"}, SALES),
+    ("issuePackingList", "PUT", "/v1/orders/{oid}/packing-list", "PACKING", SALES),
+    ("getPackingList", "GET", "/v1/orders/{oid}/packing-list", None, READERS),
+    ("acceptPackingDifference", "POST", "/v1/orders/{oid}/packing-list/difference-acceptance",
+     {"reason": "short 10", "evidence_ref": "mail-5"}, SUPERVISOR_MANAGER),  # G12
 ]
 
 
@@ -107,6 +133,10 @@ async def test_roles_outside_the_row_are_refused(api, operation, method, path, b
         body = order_body(order["customer_id"])
     if body == "NOTICE":
         body = notice_for(order)
+    if body == "INSPECTION":
+        body = inspection_body(order)
+    if body == "PACKING":
+        body = {"cartons": packing_for(order)}
     version = sample["version"]
 
     for role in sorted(set(ROLES) - allowed):

@@ -17,7 +17,7 @@ from app.domain.values import Actor
 from app.projections import board
 from app.projections.runner import NAMES, ProjectionRunner, SimulatedCrash, rebuild_all
 from app.projections.tables import metadata
-from tests.commands import draft_notice, on_order
+from tests.commands import draft_notice, make_ready_to_ship, on_order
 
 BOSS = Actor("boss", "manager")
 MERCH = Actor("mia", "merchandiser")
@@ -87,6 +87,7 @@ def lifecycle(app: Gendan) -> dict[str, str]:
     run(app, full, lambda o: o.release_production(app.policy, BOSS))  # alert: no deposit
     run(app, full, lambda o: o.record_payment(
         "deposit", Decimal("2550.00"), "USD", date(2027, 1, 5), "TT-1", ACCOUNTANT))
+    make_ready_to_ship(app, full, BOSS)  # G11, G12: inspected and packed
     run(app, full, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", date(2027, 2, 20), "TT-2", ACCOUNTANT))
     run(app, full, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS, app.policy))
@@ -172,6 +173,7 @@ def test_board_blockers_follow_the_order(fresh_settings, gendan):
     draft_notice(gendan, oid, BOSS)
     run(gendan, oid, lambda o: o.release_production(gendan.policy, BOSS))
     assert row() == ("shipment", [board.WAITING_BALANCE])
+    make_ready_to_ship(gendan, oid, BOSS)  # G11, G12
     run(gendan, oid, lambda o: o.record_payment(
         "balance", Decimal("5950.00"), "USD", date(2027, 2, 5), "TT-2", ACCOUNTANT))
     run(gendan, oid, lambda o: o.ship(date(2027, 3, 1), "COSCO", "BL-1", BOSS, gendan.policy))

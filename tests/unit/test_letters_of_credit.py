@@ -15,7 +15,7 @@ from app.domain.errors import GateViolation, InvalidState, InvalidValue, NotFoun
 from app.domain.order import Order
 from app.domain.values import Actor, Policy
 from app.projections.board import lc_blockers
-from tests.commands import draft_notice, on_order
+from tests.commands import draft_notice, make_ready_to_ship, on_order
 
 MANAGER = Actor("chen", "manager")
 ACCOUNTANT = Actor("li", "accountant")
@@ -100,6 +100,8 @@ def lc_order_in_production(app: Gendan, method="LC", **terms) -> str:
         run(app, order_id, step)
     draft_notice(app, order_id, MANAGER)
     run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
+    # G11 and G12 passed: only G4 (and G6) stand between the order and its shipment.
+    make_ready_to_ship(app, order_id, MANAGER)
     return order_id
 
 
@@ -123,7 +125,7 @@ def test_an_lc_order_ships_against_a_received_credit(app):
 
 
 def test_an_amendment_to_a_later_date_lets_it_ship_and_survives_a_snapshot(app):
-    order_id = lc_order_in_production(app)  # 6 events: a snapshot at version 5
+    order_id = lc_order_in_production(app)  # 9 events: the credit's makes the snapshot at 10
     late = credit(latest_shipment_date=date(2027, 2, 20))
     run(app, order_id, lambda o: o.receive_letter_of_credit(late, ACCOUNTANT))
     with pytest.raises(GateViolation) as refused:

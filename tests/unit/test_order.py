@@ -12,7 +12,7 @@ from app.config import Settings
 from app.domain.errors import Conflict, GateViolation, InvalidState, InvalidValue, NotFound
 from app.domain.values import Actor
 from app.application.views import order_view
-from tests.commands import draft_notice, on_order
+from tests.commands import draft_notice, make_ready_to_ship, on_order
 
 MANAGER = Actor("chen", "manager")
 DAY = date(2027, 3, 1)
@@ -276,6 +276,7 @@ def test_g4_g5_and_the_alerts(app):
     result = run(app, order_id, lambda o: o.release_production(app.policy, MANAGER))
     assert [a["code"] for a in result.view["alerts"]] == ["production_without_deposit"]
 
+    make_ready_to_ship(app, order_id, MANAGER)  # G11, G12
     with pytest.raises(GateViolation) as refused:
         run(app, order_id, lambda o: o.ship(DAY, "COSCO", "BL-1", MANAGER, app.policy))
     assert rule_of(refused) == "G4"
