@@ -13,6 +13,13 @@ Production follow-up (issue 11): the time-and-action plan, forecasts,
 consents and changes are kept in ``facts`` and give the row its production
 blockers and columns (app/projections/production.py); an accepted change
 re-prices and re-dates the row.
+
+Quality and packing (issue 12): the latest final inspection, the open
+corrective actions and the latest packing list are kept in ``facts`` too
+and give the row its quality blockers (app/projections/quality.py: G11 and
+G12 at shipment); the state follows each event's ``state_after`` (a passed
+final inspection or a concession: ``inspected``; a packing list on an
+inspected order: ``ready_to_ship``).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from app.domain import gates
 from app.domain.order import FINAL_STATES, Order, state_rank
 from app.domain.purchase_order import PurchaseOrder
 from app.domain.values import decimal_text, utc_text
-from app.projections import production
+from app.projections import production, quality
 from app.projections.batch import Batch
 from app.projections.common import (
     alerts_after,
@@ -68,7 +75,7 @@ _MILESTONE = {
     "pi_signed": "confirmation",
     "confirmed": "production release",
     "in_production": "shipment",
-    "inspected": "shipment",
+    "inspected": "packing list",  # G12: the shipment needs one
     "ready_to_ship": "shipment",
     "shipped": "closure",
 }
@@ -109,12 +116,15 @@ def derive(state: str, facts: dict[str, Any], total_minor: int,
     if producing and gates.g4_balance_outstanding(total_minor - facts["paid_minor"],
                                                   facts["shipment_without_balance"]):
         blockers.append(WAITING_BALANCE)
+    upcoming = production.next_milestone(facts) if producing else None
     if not shipped:
         blockers.extend(production.blockers(facts))
+        blockers.extend(quality.blockers(facts, producing,
+                                         None if upcoming is None else upcoming["code"]))
     unsigned = len(facts.get("open_pos", ()))
     if unsigned:
         blockers.append(waiting_pos(unsigned))
-    if producing and (upcoming := production.next_milestone(facts)) is not None:
+    if upcoming is not None:
         return upcoming["name"], blockers  # the plan's next milestone (issue 11)
     if state in _MILESTONE:
         return _MILESTONE[state], blockers
@@ -182,9 +192,9 @@ def changes(row: dict[str, Any], event: Any, position: int,
             threshold: Decimal) -> dict[str, Any]:
     """The columns any later event of the order sets (new values throughout:
     the row's lists and dicts are never changed in place)."""
-    facts = production.facts_after(
+    facts = quality.facts_after(production.facts_after(
         _facts_after(dict(row["facts"]), event, row["currency"], row["total_minor"]),
-        event, row["delivery_date"])
+        event, row["delivery_date"]), event)
     state = event.state_after(row["state"])
     total_minor, delivery_date = row["total_minor"], row["delivery_date"]
     columns: dict[str, Any] = {}

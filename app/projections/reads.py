@@ -2,7 +2,8 @@
 API's read routes. They read the rm_* tables only, never the event store.
 
 Lists are keyset-paginated (app/projections/paging.py); the sourcing
-queries are in app/projections/sourcing_reads.py.
+queries are in app/projections/sourcing_reads.py, the QC board's in
+app/projections/quality_reads.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.projections import production
 from app.projections.board import lc_blockers
 from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
+from app.projections.quality_reads import QualityReads
 from app.projections.sourcing_reads import SourcingReads
 from app.projections.tables import audit, board, delays, finance, tracking
 from app.projections.waiting import PositionAhead, PositionWatch
@@ -82,8 +84,9 @@ def _literals(name: str, values: tuple[str, ...]) -> Any:
     return bindparam(name, values, expanding=True, literal_execute=True)
 
 
-class ReadModels(SourcingReads):
-    """The queries of every read route (the sourcing ones in SourcingReads)."""
+class ReadModels(SourcingReads, QualityReads):
+    """The queries of every read route (the sourcing ones in SourcingReads,
+    the QC board in QualityReads)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings

@@ -38,6 +38,7 @@ from app.projections import (
     finance,
     production,
     purchase_orders,
+    quality,
     supplier_performance,
     suppliers,
 )
@@ -47,9 +48,10 @@ from app.projections.tables import READ_MODEL_TABLES, tracking
 log = logging.getLogger("gendan.projections")
 
 # Customers and suppliers first: the order and PO rows look their names up;
-# the board before production, whose delays read the order's reference there.
+# the board before production and quality, whose delays and inspections read
+# the order's reference there.
 PROJECTIONS = (customers, suppliers, purchase_orders, supplier_performance, board, finance,
-               production, audit)
+               production, quality, audit)
 NAMES = tuple(p.NAME for p in PROJECTIONS)
 BATCH_SIZE = 500
 # A rebuild reads the events in bigger chunks (all in its one transaction):

@@ -14,9 +14,15 @@ from sqlalchemy import and_, case, func, not_, or_, select, tuple_
 
 from app.domain.errors import NotFound
 from app.domain.purchase_order import portal_status
+from app.domain.values import decimal_text
 from app.projections.common import from_minor
 from app.projections.paging import _page, decode_cursor
-from app.projections.tables import purchase_orders, supplier_performance, suppliers
+from app.projections.tables import (
+    factory_quality,
+    purchase_orders,
+    supplier_performance,
+    suppliers,
+)
 
 
 class SourcingReads:
@@ -76,7 +82,9 @@ class SourcingReads:
     async def supplier_performance(self, supplier_id: str) -> dict[str, Any]:
         """The supplier's counters, with what follows from its POs' states
         now: POs sent, signed back, placed, the unsigned ones and their age
-        in days (today's date: computed here, never stored)."""
+        in days (today's date: computed here, never stored); and its
+        incoming lots judged and rejected and its switching severity per
+        item (issue 12, rm_factory_quality)."""
         po = purchase_orders.c
         perf = supplier_performance.c
         sid = _canonical_id(supplier_id)
@@ -98,7 +106,11 @@ class SourcingReads:
                 select(po.id, po.revision, po.state, po.sent_at)
                 .where(po.supplier_id == sid, po.state.in_(("sent", "countered")))
                 .order_by(po.sent_at, po.id))).mappings().all()
-        return _performance(row, counts, unsigned, now)
+            items = (await conn.execute(
+                select(factory_quality).where(factory_quality.c.supplier_id == sid)
+                .order_by(factory_quality.c.product, factory_quality.c.record_id)
+            )).mappings().all()
+        return {**_performance(row, counts, unsigned, now), **_lot_quality(items)}
 
     async def payables(self) -> dict[str, Any]:
         """What is owed to suppliers, per supplier and currency and per
@@ -202,6 +214,26 @@ def _performance(row: Any, counts: Any, unsigned: Any, now: datetime) -> dict[st
             "age_days": (now - datetime.fromisoformat(u["sent_at"])).days,
         } for u in unsigned],
         "position": row["position"],
+    }
+
+
+def _lot_quality(items: Any) -> dict[str, Any]:
+    """The supplier's incoming lots (original inspections) and those
+    rejected, in all and per item, with each item's switching severity."""
+    lots = sum(i["incoming_lots"] for i in items)
+    rejected = sum(i["rejected_lots"] for i in items)
+    return {
+        "incoming_lots": lots, "rejected_lots": rejected,
+        "rejection_rate": _ratio(rejected, lots),
+        "rejected_lot_quantity": decimal_text(
+            sum((Decimal(i["rejected_quantity"]) for i in items), Decimal(0))),
+        "quality_by_item": [{
+            "item": i["product"], "severity": i["severity"],
+            "severity_reason": i["severity_reason"], "discontinued": i["discontinued"],
+            "incoming_lots": i["incoming_lots"], "rejected_lots": i["rejected_lots"],
+            "rejection_rate": _ratio(i["rejected_lots"], i["incoming_lots"]),
+            "rejected_quantity": i["rejected_quantity"],
+        } for i in items],
     }
 
 

@@ -293,6 +293,60 @@ class DelayRow(ReadModel, table=True):
     reported_on: date = Field(index=True)  # the report's since/until
 
 
+class InspectionRow(ReadModel, table=True):
+    """The QC board (app/projections/quality.py): one row per inspection of
+    an order (pre-production to final) or of a PO's delivery (incoming).
+    Its corrective actions closed and a concession granted update it."""
+
+    __tablename__ = "rm_inspections"
+
+    inspection_id: str = Field(primary_key=True, sa_type=ID)
+    order_id: str | None = Field(sa_type=ID, index=True)  # a PO's: the order it serves
+    purchase_order_id: str | None = Field(sa_type=ID)
+    reference: str | None = Field(sa_type=Text)  # the order's
+    stage: str = Field(sa_type=String(16))
+    factory: str = Field(sa_type=Text, index=True)  # "supplier:<id>" or "own:<name>"
+    product: str = Field(sa_type=Text)
+    lot_size: int
+    level: str = Field(sa_type=String(4))
+    severity: str = Field(sa_type=String(12))
+    result: str = Field(sa_type=String(8))
+    defects_critical: int
+    defects_major: int
+    defects_minor: int
+    inspected_on: date = Field(index=True)  # the QC board's since
+    report_ref: str = Field(sa_type=Text)
+    inspector: str = Field(sa_type=Text)
+    corrective_actions: int  # opened by the inspection
+    open_corrective_actions: int
+    concession: bool
+    recorded_at: str = Field(sa_type=AT)
+    # Position of the InspectionRecorded event: the list's order and cursor.
+    recorded_position: int = Field(sa_type=BigInteger, unique=True)
+    position: int = Field(sa_type=BigInteger)
+
+
+class FactoryQualityRow(ReadModel, table=True):
+    """A factory's record for one product (app/projections/quality.py): the
+    ISO 2859-1 switching severity its lots gave (QualityRecord), and the
+    incoming lots of a supplier's POs judged and rejected. Keyed by the
+    QualityRecord's id (app/domain/quality_record.record_id)."""
+
+    __tablename__ = "rm_factory_quality"
+
+    record_id: str = Field(primary_key=True, sa_type=ID)
+    factory: str = Field(sa_type=Text)
+    supplier_id: str | None = Field(sa_type=ID, index=True)  # a registered supplier's
+    product: str = Field(sa_type=Text)
+    severity: str = Field(sa_type=String(12))
+    severity_reason: str = Field(sa_type=Text)
+    discontinued: bool
+    incoming_lots: int  # original incoming inspections (re-inspections not counted)
+    rejected_lots: int  # of which failed
+    rejected_quantity: str = Field(sa_type=String(40))  # taken back off the POs
+    position: int = Field(sa_type=BigInteger)
+
+
 # The Core tables, as the projections write them and the queries read them.
 tracking = TrackingRow.__table__
 customers = CustomerRow.__table__
@@ -302,7 +356,9 @@ suppliers = SupplierRow.__table__
 purchase_orders = PurchaseOrderBoardRow.__table__
 supplier_performance = SupplierPerformanceRow.__table__
 delays = DelayRow.__table__
+inspections = InspectionRow.__table__
+factory_quality = FactoryQualityRow.__table__
 
 # Every table a rebuild empties; the order matters to nobody (no foreign keys).
 READ_MODEL_TABLES = (customers, board, finance, audit, suppliers, purchase_orders,
-                     supplier_performance, delays)
+                     supplier_performance, delays, inspections, factory_quality)

@@ -40,8 +40,11 @@ _ADDED_BY_ISSUE_11 = frozenset({"next_milestone_on", "forecast_ex_factory", "agr
 # had an inspection or a packing list, and no tolerance.
 # POs gain "inspections" too ([] for these), and a version-1 `Shipped` is
 # upcast with what was packed: nothing recorded (issue 12's G12 came later).
+# Supplier performance gains the incoming lots (none inspected here).
 _ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "packing_list": None,
-                      "packing_list_revision": None, "packed": []}
+                      "packing_list_revision": None, "packed": [],
+                      "incoming_lots": 0, "rejected_lots": 0, "rejection_rate": None,
+                      "rejected_lot_quantity": "0", "quality_by_item": []}
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:

@@ -14,7 +14,7 @@ from app.schema import METADATA, OUR_TABLES
 
 RM_TABLES = {"rm_tracking", "rm_customers", "rm_board", "rm_finance", "rm_audit",
              "idempotency_keys", "signature_nonces", "rm_suppliers", "rm_purchase_orders",
-             "rm_supplier_performance", "rm_delays"}
+             "rm_supplier_performance", "rm_delays", "rm_inspections", "rm_factory_quality"}
 assert RM_TABLES == OUR_TABLES
 
 

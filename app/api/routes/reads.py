@@ -1,6 +1,6 @@
 """The read side (SPEC.md §5): progress board, finance tracking, audit trail,
-the delay-cause report from the projections, and the event feed straight
-from the event store.
+the delay-cause report and the QC board from the projections, and the event
+feed straight from the event store.
 
 Every projection read accepts ``min_position``: it answers once the read
 models have applied that global position (a client reads its own writes),
@@ -29,6 +29,8 @@ from app.api.schemas.reads import (
     EventsPage,
     FinanceOrdersPage,
     FinanceSummary,
+    InspectionsPage,
+    InspectionStage,
 )
 from app.projections.reads import ReadModels
 
@@ -107,6 +109,42 @@ async def get_delay_causes(
             "msg": f"until ({until}) is before since ({since})"}])
     await _caught_up(request, reads, min_position)
     return DelayCauses.model_validate(await reads.delay_causes(since, until))
+
+
+def _factory_id(value: str | None) -> str | None:
+    """A supplier's id as the read models hold it, or ``own``; else 422."""
+    if value is None or value == "own":
+        return value
+    try:
+        return str(UUID(value))
+    except ValueError:
+        raise RequestValidationError([{
+            "loc": ("query", "factory_id"), "type": "factory_id",
+            "msg": "a supplier's id, or 'own' for the own workshops"}]) from None
+
+
+@router.get("/inspections", operation_id="listInspections", responses=READ_PROBLEMS)
+async def list_inspections(
+    request: Request, _: ReadBoards, reads: ReadsDep,
+    stage: Annotated[InspectionStage | None, Query(
+        description="Only inspections of this stage (`incoming`: a PO's delivery)")] = None,
+    result: Literal["passed", "failed"] | None = None,
+    factory_id: Annotated[str | None, Query(
+        max_length=64, pattern=NO_CONTROLS,
+        description="Only lots made by this supplier (its id), or `own` for the company's "
+                    "own workshops")] = None,
+    since: Annotated[IsoDate | None, Query(
+        description="Inclusive: inspected on or after this day")] = None,
+    limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+) -> InspectionsPage:
+    """The QC board (issue 12): every inspection of an order or of a PO's
+    delivery, in the order recorded, with its result, defects per class,
+    corrective actions still open and any concession."""
+    factory = _factory_id(factory_id)
+    await _caught_up(request, reads, min_position)
+    page = await reads.inspections(stage=stage, result=result, factory_id=factory,
+                                   since=since, limit=limit, cursor=cursor)
+    return InspectionsPage.model_validate(page)
 
 
 @router.get("/finance/orders", operation_id="listFinanceOrders", responses=READ_PROBLEMS)

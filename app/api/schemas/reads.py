@@ -1,4 +1,5 @@
-"""Answers of the read endpoints (board, finance, audit, events, delay causes).
+"""Answers of the read endpoints (board, finance, audit, events, delay
+causes, the QC board).
 
 Amounts are decimal strings with the currency's minor units ("2550.00",
 "1500" for JPY); dates and times ISO 8601, times in UTC. None of these is a
@@ -18,6 +19,9 @@ from app.api.fields import OrderState
 
 # Shared with the command answers, so OpenAPI names each model once.
 from app.api.schemas.common import AlertPublic, Amount
+from app.domain import quality
+from app.domain.sampling import SEVERITIES
+from app.domain.sampling_tables import LEVELS
 
 
 class BoardAlert(AlertPublic):
@@ -193,3 +197,50 @@ class DelayCauses(BaseModel):
     by_cause: list[DelayCauseCount]
     by_responsible: list[DelayResponsibleCount]
     position: int = Field(description="Global position the counts include")
+
+
+# ---- the QC board (issue 12) -----------------------------------------------------------
+InspectionStage = Literal[(*quality.PO_STAGES, *quality.ORDER_STAGES)]  # type: ignore[valid-type]
+
+
+class InspectionDefects(BaseModel):
+    critical: int
+    major: int
+    minor: int
+
+
+class InspectionItem(BaseModel):
+    """An inspection as the QC board lists it: of an order (pre-production
+    to final) or of a PO's delivery (incoming). The full report is the
+    order's GET /v1/orders/{id}/inspections/{inspection_id}."""
+
+    inspection_id: UUID
+    order_id: UUID | None = Field(description=(
+        "The order inspected; for an incoming inspection, the order the PO serves (if any)"))
+    purchase_order_id: UUID | None = Field(description="The PO whose delivery was inspected")
+    reference: str | None = Field(description="The order's reference")
+    stage: InspectionStage
+    factory: str = Field(description=(
+        "Who made the lot: `supplier:<supplier id>` or `own:<workshop name>`"))
+    supplier_id: UUID | None = Field(description="The factory's supplier id; null for an own "
+                                                 "workshop")
+    product: str
+    lot_size: int
+    level: Literal[LEVELS]  # type: ignore[valid-type]
+    severity: Literal[SEVERITIES] = Field(  # type: ignore[valid-type]
+        description="The ISO 2859-1 severity the lot was inspected under")
+    result: Literal["passed", "failed"]
+    defects: InspectionDefects
+    inspected_on: date
+    report_ref: str
+    inspector: str = Field(description="The `sub` who recorded it")
+    corrective_actions: int = Field(description="Corrective actions the inspection opened")
+    open_corrective_actions: int = Field(description="Of which not closed yet")
+    concession: bool = Field(description="A manager's concession granted on it (G11)")
+    recorded_at: datetime
+    position: int = Field(description="Global position of the last event applied to this row")
+
+
+class InspectionsPage(BaseModel):
+    data: list[InspectionItem]
+    next_cursor: str | None

@@ -119,6 +119,21 @@ class UnsignedPurchaseOrder(BaseModel):
     age_days: int = Field(description="Whole days since the revision was sent")
 
 
+class SupplierItemQuality(BaseModel):
+    """One item the supplier makes (the item of its POs' lots): the ISO
+    2859-1 severity its next lot is inspected under, and its incoming lots."""
+
+    item: str
+    severity: Literal["normal", "tightened", "reduced"]
+    severity_reason: str
+    discontinued: bool = Field(description="Inspection discontinued (5 lots not accepted on "
+                                           "tightened) until a supervisor resumes it")
+    incoming_lots: int
+    rejected_lots: int
+    rejection_rate: str | None = Rate
+    rejected_quantity: str = Quantity
+
+
 class SupplierPerformance(BaseModel):
     """How a supplier delivers. A line *due received* is a receipt line that
     completes its PO line (not partial); on time unless received after the
@@ -150,6 +165,15 @@ class SupplierPerformance(BaseModel):
     purchase_orders_placed: int = Field(description="POs whose current revision is signed back")
     unsigned_purchase_orders: list[UnsignedPurchaseOrder] = Field(
         description="Sent or countered and not signed back, oldest first")
+    incoming_lots: int = Field(description=(
+        "Lots of its deliveries inspected on arrival (an original inspection per lot; "
+        "re-inspections are not counted again)"))
+    rejected_lots: int = Field(description="Of which failed: rejected")
+    rejection_rate: str | None = Rate
+    rejected_lot_quantity: str = Field(
+        description="Quantities the rejected lots took back off its POs", examples=["1000"])
+    quality_by_item: list[SupplierItemQuality] = Field(description=(
+        "Per item, by name: its switching severity (ISO 2859-1 clause 9) and incoming lots"))
     position: int
 
 
