@@ -20,10 +20,14 @@ from app.config import Settings
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.api.logging_json import log_config
     from app.main import create_app
 
     options = dict(host=args.host, port=args.port, log_level=args.log_level,
                    proxy_headers=True, timeout_graceful_shutdown=10)
+    if args.log_format == "json":
+        # One JSON object a line; gendan.access replaces uvicorn's access lines.
+        options.update(log_config=log_config("json", args.log_level), access_log=False)
     if args.workers == 1:
         uvicorn.run(create_app(settings, migrate=not args.no_migrate), **options)
         return
@@ -99,6 +103,9 @@ def parser() -> argparse.ArgumentParser:
                        help="API processes on this port (each runs the projections "
                             "unless GENDAN_RUN_PROJECTIONS=false)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text",
+                       help="json: one object a line with the request id, route, status "
+                            "and duration of every request")
     serve.set_defaults(func=_serve)
 
     sub.add_parser("migrate", help="bring the schema up to date").set_defaults(func=_migrate)

@@ -6,13 +6,15 @@ library's own environment is built from these settings (``eventsourcing_env``).
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Above these order totals only CASH, TT and LC are accepted (G3). The source
 # document names no figure; these are roughly USD 10,000 in each currency.
@@ -38,6 +40,7 @@ SUPPORTED_DATABASE_URLS = (
     "sqlite:///<path>, postgresql://user:password@host:port/dbname "
     "(or postgres://, postgresql+<driver>://) or memory:"
 )
+_ORIGIN = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?")
 _SUPPORTED_DATABASE_URL = re.compile(r"memory:|sqlite:///.+|(postgresql(\+\w+)?|postgres)://.+")
 
 
@@ -125,6 +128,37 @@ class Settings(BaseSettings):
     # 431 before authentication: uvicorn with httptools bounds the request
     # line, not the headers (FACTS.md).
     max_header_bytes: int = Field(16_384, ge=1024)
+
+    # Browser apps on these origins may call the API (CORS, app/api/cors.py):
+    # scheme://host[:port] each, no path; "*" for any. Empty: no CORS header
+    # at all. A JSON list or comma-separated:
+    # GENDAN_CORS_ORIGINS=https://a.example,http://localhost:5173
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # GET /metrics in Prometheus text, no token (app/api/metrics.py). On by
+    # default: counts, timings and positions, no business data; keep it off
+    # the public side of the proxy, or turn it off.
+    metrics_enabled: bool = True
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        # A browser's Origin has no path and no trailing slash: such an
+        # entry would never match, so it is refused rather than ignored.
+        origins = [origin.lower() for origin in origins]  # as browsers send it
+        for origin in origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin: scheme://host[:port] or *")
+        return origins
 
     @field_validator("database_url")
     @classmethod

@@ -16,13 +16,20 @@ from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.auth import TokenVerifier
+from app.api.conditional import Conditional
+from app.api.cors import ListedOriginsCors
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.headers import NoStore
 from app.api.json_bodies import JsonBodyGuard
 from app.api.limits import BodySizeLimit, HeaderSizeLimit
+from app.api.metrics import install_metrics
+from app.api.observe import Observe
+from app.api.request_id import RequestId
 from app.api.routes import (
     customers,
     health,
@@ -117,6 +124,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
         version=__version__,
         summary="The event-sourced record of export orders, from inquiry to shipment.",
         lifespan=lifespan,
+        docs_url=None,  # served without a CDN: app/api/docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
@@ -124,8 +133,19 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.add_middleware(JsonBodyGuard)  # inside BodySizeLimit: it reads bounded bodies only
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(NoStore)  # around every answer a token gets, 413 included
-    # Outermost: oversized headers are refused before anything else runs.
+    # Oversized headers are refused before any route, token or body is read.
     app.add_middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes)
+    # Answers of 1 KiB and more to clients that accept gzip (lists, feeds,
+    # CSV). Level 6: 200 KB of openapi.json to 9.5 KB in 0.95 ms, where
+    # Starlette's default 9 takes 2.3 ms for 8.8 KB (measured).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(Conditional)  # HEAD as GET without the body; If-None-Match -> 304
+    if settings.cors_origins:
+        app.add_middleware(ListedOriginsCors, origins=settings.cors_origins)
+    metrics = install_metrics(app) if settings.metrics_enabled else None
+    app.add_middleware(Observe, metrics=metrics)  # the status the client gets, and the time
+    app.add_middleware(RequestId)  # outermost: on every answer, the 431 included
+    install_docs(app)
     for module in (health, customers, orders, production, reads, suppliers, purchase_orders,
                    supplier_portal, sourcing_reads, quality):
         app.include_router(module.router)

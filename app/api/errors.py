@@ -20,11 +20,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from app.api.auth import Forbidden, Unauthorized
 from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
 from app.api.ratelimit import TooManyRequests
+from app.api.request_id import current_request_id
 from app.api.schemas.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -232,15 +233,34 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, title, detail, instance=request.url.path, headers=headers)
 
 
+# The methods a route may have; HEAD is answered wherever GET is
+# (app.api.conditional), OPTIONS by the CORS preflight when it is on.
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method of every route on this path. Starlette's own ``Allow``
-    names only the first route's, and a path may have routes in two routers
-    (POST /v1/suppliers commands, GET /v1/suppliers reads)."""
+    """Every method some route on this path answers. Starlette's own
+    ``Allow`` names only the first route's, and a path may have routes in
+    two routers (POST /v1/suppliers commands, GET /v1/suppliers reads).
+
+    Each method is tried against the app's routes rather than read from
+    ``route.methods``: FastAPI 0.16x mounts an included router as one
+    wrapper without ``methods`` (FACTS.md), which left ``Allow`` empty."""
+    # Matched as the app sees the path: inside a mount the scope's root_path
+    # has grown by the mount's prefix.
+    scope = {**request.scope,
+             "root_path": request.scope.get("app_root_path", request.scope.get("root_path", ""))}
     methods: set[str] = set()
     for route in request.app.routes:
-        match, _ = route.matches({**request.scope, "method": "\0"})
-        if match != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
+        if isinstance(route, Mount):
+            # The one mount serves the docs' static files: GET (and HEAD).
+            if route.matches(scope)[0] != Match.NONE:
+                methods.add("GET")
+            continue
+        methods.update(method for method in _METHODS
+                       if route.matches({**scope, "method": method})[0] == Match.FULL)
+    if "GET" in methods:
+        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 
@@ -264,8 +284,11 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     # Starlette's ServerErrorMiddleware re-raises after this, so the server
-    # still logs the traceback; the client gets no internals.
-    return problem(500, "Internal Server Error", instance=request.url.path)
+    # still logs the traceback; the client gets no internals. It sends this
+    # answer outside every middleware, hence the Request-Id added here.
+    rid = current_request_id()
+    return problem(500, "Internal Server Error", instance=request.url.path,
+                   headers={"Request-Id": rid} if rid else None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

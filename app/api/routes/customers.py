@@ -39,6 +39,9 @@ def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
     "/customers/{customer_id}", operation_id="getCustomer",
     responses=_responses(401, 403, 404, 422),
 )
-def get_customer(customer_id: UUID, gendan: GendanDep, principal: ReadOrders) -> CustomerPublic:
+def get_customer(customer_id: UUID, gendan: GendanDep, principal: ReadOrders,
+                 response: Response) -> CustomerPublic:
     """A customer, read from the event store."""
-    return CustomerPublic.model_validate(gendan.customers.get_customer(customer_id))
+    view = gendan.customers.get_customer(customer_id)
+    response.headers["ETag"] = f'"{view["version"]}"'  # If-None-Match: 304 (app.api.conditional)
+    return CustomerPublic.model_validate(view)
