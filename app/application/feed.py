@@ -15,6 +15,7 @@ from app.domain.item import Item
 from app.domain.order import Order
 from app.domain.portal import PortalRefusal
 from app.domain.purchase_order import PurchaseOrder
+from app.domain.quality_record import QualityRecord
 from app.domain.rfq import Rfq
 from app.domain.supplier import Supplier
 
@@ -59,6 +60,7 @@ _AGGREGATE_TYPES = (
     (Order.Event, "order"), (Customer.Event, "customer"),
     (PurchaseOrder.Event, "purchase_order"), (Supplier.Event, "supplier"),
     (Rfq.Event, "rfq"), (Item.Event, "item"), (PortalRefusal.Event, "portal_refusal"),
+    (QualityRecord.Event, "quality_record"),
 )
 
 

@@ -123,6 +123,15 @@ class Quality:
         return self._run(order_id, lambda o: o.close_corrective_action(
             inspection_id, action_id, evidence_ref, actor), cond)
 
+    def close_po_corrective_action(self, po_id: UUID, inspection_id: str, action_id: str,
+                                   evidence_ref: str, actor: Actor,
+                                   cond: Preconditions = NONE) -> CommandResult:
+        """``CorrectiveActionClosed`` on a PO: the supplier's action done."""
+        return self._store.update(po_id, PurchaseOrder, "Purchase order",
+                                  lambda po: po.close_corrective_action(
+                                      inspection_id, action_id, evidence_ref, actor),
+                                  lambda po: {"id": po.id, "version": po.version}, cond)
+
     def grant_concession(self, order_id: UUID, inspection_id: str, reason: str,
                          evidence_ref: str, actor: Actor,
                          cond: Preconditions = NONE) -> CommandResult:

@@ -1072,11 +1072,14 @@ class Order(alerts.Alerting, Aggregate):
         inspected_on: date
         corrective_actions: list[dict[str, Any]]
         counts_for_switching: bool
+        packed: bool  # a packing list was issued before (goods are packed for a final)
 
         def state_after(self, state: str) -> str:
-            # A passed final inspection moves a released order to `inspected`.
+            # A passed final inspection moves a released order to `inspected`,
+            # or straight to `ready_to_ship` when it is packed already (a final
+            # inspection is usually made on packed goods).
             if self.stage == "final" and self.result == "passed" and state == "in_production":
-                return self.leads_to
+                return "ready_to_ship" if self.packed else self.leads_to
             return state
 
         def apply(self, order: Order) -> None:
@@ -1112,6 +1115,7 @@ class Order(alerts.Alerting, Aggregate):
                 actions, inspection["result"], inspected_on, "factory"),
             # Original inspection only: the order's first final lot counts.
             "counts_for_switching": stage == "final" and self.latest_final is None,
+            "packed": self.packing is not None,
         }
         self._emit(self.InspectionRecorded, actor, **recorded)
         return recorded
@@ -1142,9 +1146,12 @@ class Order(alerts.Alerting, Aggregate):
         inspection_id: str
         reason: str
         evidence_ref: str  # the customer's acceptance of the defects
+        packed: bool  # as InspectionRecorded's
 
         def state_after(self, state: str) -> str:
-            return self.leads_to if state == "in_production" else state
+            if state != "in_production":
+                return state
+            return "ready_to_ship" if self.packed else self.leads_to
 
         def apply(self, order: Order) -> None:
             super().apply(order)
@@ -1166,7 +1173,8 @@ class Order(alerts.Alerting, Aggregate):
             raise InvalidState("A concession is already granted on this inspection")
         self._emit(self.QualityConcessionGranted, actor, inspection_id=inspection_id,
                    reason=production.required_text(reason, "reason"),
-                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"))
+                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"),
+                   packed=self.packing is not None)
 
     class QuantityToleranceSet(Event):
         percent: Decimal

@@ -120,6 +120,7 @@ def parse_findings(findings: list[dict[str, Any]] | None) -> list[dict[str, Any]
 RECORDED = ("inspection_id", "stage", "factory", "product", "lot_size", "level", "severity",
             "severity_reason", "plans", "defects", "class_results", "result", "findings",
             "report_ref", "inspected_on", "corrective_actions", "counts_for_switching")
+# (An order's InspectionRecorded also says whether the goods were packed.)
 # A failed inspection without corrective actions given opens this one.
 DEFAULT_ACTION = "Correct the defects found and present the lot for re-inspection"
 DEFAULT_ACTION_DAYS = 7

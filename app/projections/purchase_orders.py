@@ -99,6 +99,8 @@ def _changes(row: dict[str, Any], event: Any) -> dict[str, Any]:
             return {"signed_revision": event.revision}
         case PurchaseOrder.MaterialsReceived():
             return _received(row, event)
+        case PurchaseOrder.InspectionRecorded(rejected=[_, *_]):
+            return _rejected(row, event)
         case PurchaseOrder.SupplierInvoiceRecorded():
             return {"invoiced_minor": row["invoiced_minor"] + to_minor(event.total, currency)}
         case PurchaseOrder.SupplierPaid():
@@ -124,6 +126,21 @@ def _received(row: dict[str, Any], event: Any) -> dict[str, Any]:
     return {"received": received, "lines": lines, "fully_received": fully_received(lines),
             "receipts": row["receipts"] + 1,
             "last_received_on": on if last is None or on > last else last}
+
+
+def _rejected(row: dict[str, Any], event: Any) -> dict[str, Any]:
+    """A failed incoming lot takes its accepted quantities back (issue 12):
+    the line is complete again only once the accepted reach the ordered."""
+    received = dict(row["received"])
+    ordered = {line["line_no"]: Decimal(line["quantity"]) for line in row["lines"]}
+    for line in event.rejected:
+        got = received[str(line["line_no"])]
+        accepted = Decimal(got["accepted"]) - Decimal(line["quantity"])
+        received[str(line["line_no"])] = {
+            **got, "accepted": decimal_text(accepted),
+            "complete": accepted >= ordered.get(line["line_no"], Decimal(0))}
+    lines = [{**line, **_got(received, line["line_no"])} for line in row["lines"]]
+    return {"received": received, "lines": lines, "fully_received": fully_received(lines)}
 
 
 def line_view(line: dict[str, Any], received: dict[str, Any]) -> dict[str, Any]:
