@@ -56,7 +56,8 @@ def inspected(stage: str, result: str, *actions: str, iid: str = "i1",
                  defects={**NO_DEFECTS, "major": 0 if result == "passed" else 9},
                  class_results={}, result=result, findings=[], report_ref="R-1",
                  inspected_on=DAY, corrective_actions=[action(a) for a in actions],
-                 **{"counts_for_switching": stage in ("final", "incoming"), **extra})
+                 **{"counts_for_switching": stage in ("final", "incoming"),
+                    **({"packed": False} if cls is Order.InspectionRecorded else {}), **extra})
 
 
 def packed(revision: int, *within: bool):
@@ -77,12 +78,12 @@ def test_a_failed_final_blocks_until_a_concession_or_a_passed_reinspection():
     failed = after({}, inspected("final", "failed", "a1"))
     assert blockers(failed, True, None) == [FINAL_FAILED, corrective_actions_open(1)]
     conceded = after(failed, event(Order.QualityConcessionGranted, inspection_id="i1",
-                                   reason="ok", evidence_ref="mail"))
+                                   reason="ok", evidence_ref="mail", packed=False))
     assert blockers(conceded, True, None) == [corrective_actions_open(1)]
     # A concession on an earlier final does not cover the latest one.
     again = after(failed, inspected("final", "failed", iid="i2"),
                   event(Order.QualityConcessionGranted, inspection_id="i1", reason="ok",
-                        evidence_ref="mail"))
+                        evidence_ref="mail", packed=False))
     assert FINAL_FAILED in blockers(again, True, None)
     passed = after(failed, inspected("final", "passed", iid="i2"),
                    event(Order.CorrectiveActionClosed, inspection_id="i1", action_id="a1",
@@ -107,7 +108,7 @@ def test_a_packing_list_beyond_tolerance_blocks_until_accepted():
     beyond = after({}, packed(1, True, False))
     assert PACKING_DIFFERS in blockers(beyond, False, None)
     accepted = after(beyond, event(Order.PackingDifferenceAccepted, revision=1, reason="ok",
-                                   evidence_ref="mail"))
+                                   evidence_ref="mail", packed=False))
     assert PACKING_DIFFERS not in blockers(accepted, False, None)
     # A new revision is checked again; an acceptance of an older one does not cover it.
     revised = after(accepted, packed(2, False))
