@@ -108,7 +108,7 @@ def test_a_packing_list_beyond_tolerance_blocks_until_accepted():
     beyond = after({}, packed(1, True, False))
     assert PACKING_DIFFERS in blockers(beyond, False, None)
     accepted = after(beyond, event(Order.PackingDifferenceAccepted, revision=1, reason="ok",
-                                   evidence_ref="mail", packed=False))
+                                   evidence_ref="mail"))
     assert PACKING_DIFFERS not in blockers(accepted, False, None)
     # A new revision is checked again; an acceptance of an older one does not cover it.
     revised = after(accepted, packed(2, False))
