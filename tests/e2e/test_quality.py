@@ -566,6 +566,19 @@ async def test_a_failed_incoming_inspection_rejects_the_receipts_lot(api):
         "rejected": [{"line_no": 1, "quantity": "500"}], "open_corrective_actions": 1}
     state = await switching(api, item, f"supplier:{supplier.id}")
     assert state["recent_normal_results"] == ["not accepted"]
+    # The supplier's corrective action, closed with its evidence.
+    closure = (f"{path}/{failed['inspection_id']}/corrective-actions/{action['action_id']}"
+               "/closure")
+    r = await api.post(closure, {"evidence_ref": "supplier 8D report"}, role="merchandiser")
+    assert r.status_code == 403, r.text
+    r = await api.post(closure, {"evidence_ref": "supplier 8D report"}, role="qc")
+    assert r.status_code == 200, r.text
+    assert (r.json()["id"], r.json()["version"]) == (po["id"], failed["version"] + 1)
+    assert r.headers["etag"] == f'"{r.json()["version"]}"'
+    r = await api.post(closure, {"evidence_ref": "again"}, role="qc")
+    assert r.status_code == 409, r.text
+    r = await api.get(f"/v1/purchase-orders/{po['id']}", role="purchaser")
+    assert r.json()["inspections"][0]["open_corrective_actions"] == 0
 
     # The rejected lot does not fill the PO: the rest of the delivery leaves it short.
     r = await api.post(f"/v1/purchase-orders/{po['id']}/receipts", {"lines": [

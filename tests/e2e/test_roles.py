@@ -106,6 +106,9 @@ COMMANDS = [
     ("closeCorrectiveAction", "POST",
      "/v1/orders/{oid}/inspections/{sid}/corrective-actions/{sid}/closure",
      {"evidence_ref": "factory-report-1"}, INSPECTORS),
+    ("closeSupplierCorrectiveAction", "POST",
+     "/v1/purchase-orders/{oid}/inspections/{sid}/corrective-actions/{sid}/closure",
+     {"evidence_ref": "supplier-report-1"}, {"qc", "purchaser", "supervisor", "manager"}),
     ("grantQualityConcession", "POST", "/v1/orders/{oid}/inspections/{sid}/concession",
      {"reason": "minor shade", "evidence_ref": "mail-4"}, {"manager"}),  # G11
     ("getSwitchingState", "GET", "/v1/quality/switching?factory=own:own%20workshop&product=X",

@@ -51,6 +51,7 @@ from app.api.schemas.quality import (
     PackingListIn,
     PackingListPublic,
     PoInspectionIn,
+    PurchaseOrderVersionPublic,
     SamplingPlanPublic,
     Severity,
     SwitchingDecisionIn,
@@ -181,6 +182,20 @@ def close_corrective_action(order_id: UUID, inspection_id: Id, action_id: Id,
     return answer(response, gendan.quality.close_corrective_action(
         order_id, inspection_id, action_id, body.evidence_ref, actor(principal), cond),
         OrderStatePublic)
+
+
+@router.post("/purchase-orders/{purchase_order_id}/inspections/{inspection_id}"
+             "/corrective-actions/{action_id}/closure",
+             operation_id="closeSupplierCorrectiveAction", responses=RESPONSES)
+def close_supplier_corrective_action(purchase_order_id: UUID, inspection_id: Id, action_id: Id,
+                                     body: ActionClosureIn, gendan: GendanDep,
+                                     cond: Conditions, principal: RecordIncomingInspections,
+                                     response: Response) -> PurchaseOrderVersionPublic:
+    """Close a corrective action a failed incoming inspection opened for
+    the supplier, with its evidence (`CorrectiveActionClosed` on the PO)."""
+    return answer(response, gendan.quality.close_po_corrective_action(
+        purchase_order_id, inspection_id, action_id, body.evidence_ref, actor(principal), cond),
+        PurchaseOrderVersionPublic)
 
 
 @router.post("/orders/{order_id}/inspections/{inspection_id}/concession",

@@ -293,6 +293,19 @@ class OrderStatePublic(BaseModel):
         return cls(**view, position=position, **extra)
 
 
+class PurchaseOrderVersionPublic(BaseModel):
+    """The PO after a supplier's corrective action is closed."""
+
+    id: UUID
+    version: int
+    position: int | None
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any], position: int | None = None,
+                  **extra: Any) -> Self:
+        return cls(**view, position=position, **extra)
+
+
 class FindingPublic(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
