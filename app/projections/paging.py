@@ -82,4 +82,4 @@ def _page(rows: list[Any], limit: int, item: Any, key: Any) -> dict[str, Any]:
     more = len(rows) > limit
     rows = rows[:limit]
     return {"data": [item(r) for r in rows],
-            "next_cursor": encode_cursor(key(rows[-1])) if more else None}
+            "next_cursor": encode_cursor(key(rows[-1])) if more else None, "has_more": more}

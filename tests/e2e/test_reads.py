@@ -96,6 +96,7 @@ async def test_board_pages_with_a_cursor_in_delivery_order(api):
         page = await board(api, **params)
         seen += [(r["delivery_date"], r["order_id"]) for r in page["data"]]
         cursor = page["next_cursor"]
+        assert page["has_more"] is (cursor is not None)
     assert cursor is None
     assert [d for d, _ in seen] == [f"2027-04-0{d}" for d in sorted(days)]
     assert {o for _, o in seen} == {c["id"] for c in created}

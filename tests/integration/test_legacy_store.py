@@ -45,6 +45,8 @@ _ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "pac
                       "packing_list_revision": None, "packed": [],
                       "incoming_lots": 0, "rejected_lots": 0, "rejection_rate": None,
                       "rejected_lot_quantity": "0", "quality_by_item": []}
+# Added to every page by issue 13: has_more beside next_cursor.
+_ADDED_BY_ISSUE_13 = frozenset({"has_more"})
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:
@@ -71,7 +73,8 @@ def _without_added(value: Any) -> Any:
             assert (value["next_milestone_on"], value["forecast_ex_factory"],
                     value["agreed_on"]) == (None, None, value["delivery_date"]), value
         return {k: _without_added(v) for k, v in value.items()
-                if k not in _ADDED_BY_ISSUE_10 | _ADDED_BY_ISSUE_11 | _ADDED_BY_ISSUE_12.keys()}
+                if k not in _ADDED_BY_ISSUE_10 | _ADDED_BY_ISSUE_11 | _ADDED_BY_ISSUE_12.keys()
+                | _ADDED_BY_ISSUE_13}
     if isinstance(value, list):
         return [_without_added(v) for v in value]
     return value

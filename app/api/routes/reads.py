@@ -209,7 +209,9 @@ def list_events(
     position. Pass `next_cursor` as `after` for the next page. To a `bi`
     token a signed request's `evidence` reads `{"redacted": true, "sha256":
     <hex SHA-256 of its RFC 8785 JSON>}`."""
-    events = gendan.feed.read(after, limit)
+    events = gendan.feed.read(after, limit + 1)  # one more: has_more is exact
+    has_more = len(events) > limit
+    events = events[:limit]
     next_cursor = str(events[-1]["position"]) if len(events) == limit else None
     return EventsPage.model_validate({"data": as_seen_by(principal, events),
-                                      "next_cursor": next_cursor})
+                                      "next_cursor": next_cursor, "has_more": has_more})

@@ -450,3 +450,4 @@ class TemplatePublic(BaseModel):
 class TemplatesPublic(BaseModel):
     data: list[TemplatePublic]
     next_cursor: str | None = Field(None, description="Always null: every template at once")
+    has_more: bool = Field(False, description="Always false: every template at once")

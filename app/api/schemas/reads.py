@@ -24,6 +24,10 @@ from app.domain.sampling import SEVERITIES
 from app.domain.sampling_tables import LEVELS
 
 
+# Beside every page's next_cursor (issue 13): whether another page follows.
+HasMore = Field(description="true when another page follows (`next_cursor` reads it)")
+
+
 class BoardAlert(AlertPublic):
     """An alert on an order's board row; one raised on a purchase order that
     serves the order names that PO."""
@@ -76,6 +80,7 @@ class BoardItem(BaseModel):
 class BoardPage(BaseModel):
     data: list[BoardItem]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class FinanceLetterOfCredit(BaseModel):
@@ -117,6 +122,7 @@ class FinanceOrder(BaseModel):
 class FinanceOrdersPage(BaseModel):
     data: list[FinanceOrder]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class CurrencyTotals(BaseModel):
@@ -163,6 +169,7 @@ class EventRecord(BaseModel):
 class AuditPage(BaseModel):
     data: list[EventRecord]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class EventsPage(BaseModel):
@@ -170,6 +177,7 @@ class EventsPage(BaseModel):
     next_cursor: str | None = Field(
         description="The last position, to pass as `after`; null when the feed is exhausted"
     )
+    has_more: bool = HasMore
 
 
 class DelayCount(BaseModel):
@@ -244,3 +252,4 @@ class InspectionItem(BaseModel):
 class InspectionsPage(BaseModel):
     data: list[InspectionItem]
     next_cursor: str | None
+    has_more: bool = HasMore

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from app.api.fields import PurchaseOrderState, SupplierStatus
 from app.api.schemas.common import AlertPublic, Amount
+from app.api.schemas.reads import HasMore
 from app.projections.tables import SupplierBase
 
 Quantity = Field(description="Decimal string", examples=["1000"])
@@ -35,6 +36,7 @@ class SupplierListItem(SupplierBase):
 class SuppliersPage(BaseModel):
     data: list[SupplierListItem]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class PurchaseOrderRowLine(BaseModel):
@@ -91,6 +93,7 @@ class PurchaseOrderRow(BaseModel):
 class PurchaseOrderRowsPage(BaseModel):
     data: list[PurchaseOrderRow]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class SupplierPortalPurchaseOrder(BaseModel):
@@ -109,6 +112,7 @@ class SupplierPortalPurchaseOrder(BaseModel):
 class SupplierPortalPurchaseOrdersPage(BaseModel):
     data: list[SupplierPortalPurchaseOrder]
     next_cursor: str | None
+    has_more: bool = HasMore
 
 
 class UnsignedPurchaseOrder(BaseModel):
