@@ -179,7 +179,7 @@ class Quality:
         return {"id": order.id, "state": order.state, "version": order.version}
 
     def _packing_answer(self, order: Order) -> dict[str, Any]:
-        return packing_list_view(order, None, self._company)
+        return packing_list_view(order, self._customer(order), self._company)
 
     def _customer(self, order: Order) -> str | None:
         customer = self._store.find(order.customer_id, Customer)

@@ -630,8 +630,8 @@ async def test_the_inspection_report_and_the_packing_list_as_json_csv_and_pdf(ap
     assert (report["concession"], report["latest_final"]) == (None, True)
     r = await document(api, packing_path, "application/json")
     assert r.status_code == 200 and r.headers["etag"] == f'"{packed["version"]}"'
-    # The command's answer leaves the customer's name out (the use case reads no customer).
-    assert r.json() == {**packed, "position": None, "customer": report["customer"]}
+    assert r.json() == {**packed, "position": None}  # the command answered the same list
+    assert packed["customer"] == report["customer"]
 
     # CSV: a row per defect class; a row per carton range.
     r = await document(api, report_path, "text/csv")
