@@ -25,7 +25,10 @@ async def test_a_failed_final_inspection_is_on_both_boards(api):
     order = await lifecycle(api, "in_production")
     oid = order["id"]
     failed = await command(api, oid, "/inspections", inspection_body(
-        await get_order(api, oid), defects={"critical": 0, "major": 40, "minor": 0}),
+        await get_order(api, oid), defects={"critical": 0, "major": 40, "minor": 0},
+        # Its own product: a failed lot of the shared default would move the
+        # own workshop's switching state under every other test.
+        product=f"QC-{oid[:8]}"),
         role="qc", status=201)
     assert failed["result"] == "failed"
     r = await api.get(PATH, params={"stage": "final", "result": "failed", "factory_id": "own",
