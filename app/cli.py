@@ -1,4 +1,4 @@
-"""The ``gendan`` command: serve, migrate, token, projections, openapi.
+"""The ``gendan`` command: serve, migrate, token, projections, openapi, bi.
 
 The one command line of the service (the projection worker runs as
 ``gendan projections run``). Imports are inside the commands so that
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -90,6 +91,31 @@ def _openapi(_: Settings, args: argparse.Namespace) -> None:
         print(f"wrote {args.output}")
 
 
+def _bi(settings: Settings, args: argparse.Namespace) -> None:
+    from app.projections.bi import BiAccessError, dictionary, grant
+
+    if not settings.is_postgres:
+        sys.exit(f"gendan bi {args.action}: the BI roles and the data dictionary are "
+                 "PostgreSQL's; SQLite has no roles and no comments (its views are "
+                 "bi_orders, bi_payments... in the database file, readable by whoever "
+                 "can read the file). Set GENDAN_DATABASE_URL=postgresql://...")
+    try:
+        if args.action == "dictionary":
+            sys.stdout.write(dictionary(settings))
+            return
+        password = None
+        if args.password_env is not None:
+            # The name of a variable, not the password: a password on the
+            # command line shows in `ps` and the shell's history.
+            password = os.environ.get(args.password_env)
+            if not password:
+                sys.exit(f"gendan bi grant: ${args.password_env} is not set or empty")
+        for line in grant(settings, args.role, password):
+            print(line)
+    except BiAccessError as exc:
+        sys.exit(f"gendan bi {args.action}: {exc}")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gendan", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -125,6 +151,18 @@ def parser() -> argparse.ArgumentParser:
     spec = sub.add_parser("openapi", help="write the OpenAPI document")
     spec.add_argument("--output", default="openapi.json")
     spec.set_defaults(func=_openapi)
+
+    bi = sub.add_parser("bi", help="the BI surface in SQL (PostgreSQL): README, BI in SQL")
+    bi_sub = bi.add_subparsers(dest="action", required=True)
+    grant = bi_sub.add_parser("grant", help="create or update a login role that can read "
+                                            "the bi views and nothing else")
+    grant.add_argument("--role", required=True, help="the role's name (lower-case)")
+    grant.add_argument("--password-env", metavar="VAR",
+                       help="set the role's password from this environment variable "
+                            "(without it an existing password is kept)")
+    grant.set_defaults(func=_bi)
+    bi_sub.add_parser("dictionary", help="print the bi views' data dictionary (Markdown) "
+                                         "from the database's comments").set_defaults(func=_bi)
     return p
 
 
