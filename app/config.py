@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     read_wait_seconds: float = 5.0
     # How many such reads may wait at once in a process; past it 503 at once.
     read_waiters_max: int = Field(64, ge=1)
+    # A list downloaded as CSV (?format=csv) walks its pages up to this many
+    # rows and ends there (the answer's CSV-Max-Rows header says how many).
+    csv_max_rows: int = Field(100_000, ge=1)
     projection_poll_seconds: float = 0.2
     # After a wake-up following a busy batch, wait this long to gather more
     # events into the next batch (see ProjectionRunner._loop).

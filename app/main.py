@@ -15,7 +15,7 @@ import threading
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
@@ -29,15 +29,18 @@ from app.api.json_bodies import JsonBodyGuard
 from app.api.limits import BodySizeLimit, HeaderSizeLimit
 from app.api.metrics import install_metrics
 from app.api.observe import Observe
+from app.api.query_params import known_query_parameters
 from app.api.request_id import RequestId
 from app.api.routes import (
     customers,
     health,
+    lookups,
     orders,
     production,
     purchase_orders,
     quality,
     reads,
+    reports,
     sourcing_reads,
     supplier_portal,
     suppliers,
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
         lifespan=lifespan,
         docs_url=None,  # served without a CDN: app/api/docs.py
         redoc_url=None,
+        dependencies=[Depends(known_query_parameters)],  # an unknown query parameter: 422
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
@@ -147,6 +151,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     app.add_middleware(RequestId)  # outermost: on every answer, the 431 included
     install_docs(app)
     for module in (health, customers, orders, production, reads, suppliers, purchase_orders,
-                   supplier_portal, sourcing_reads, quality):
+                   supplier_portal, sourcing_reads, quality, lookups, reports):
         app.include_router(module.router)
     return app

@@ -179,6 +179,7 @@ def created(event: Any, position: int, threshold: Decimal,
     milestone, blockers = derive(event.leads_to, facts, total_minor, threshold)
     return dict(
         order_id=text_id(event.originator_id), reference=event.reference,
+        reference_key=event.reference.casefold(),
         customer_id=text_id(event.customer_id), customer_name=customer, state=event.leads_to,
         owner=event.actor_sub, currency=event.currency, total_minor=total_minor,
         delivery_date=event.delivery_date, next_milestone=milestone, blockers=blockers,

@@ -22,5 +22,5 @@ def apply(batch: Batch, event: Any, position: int, settings: Any) -> None:
     # the name without a query.
     batch.add(customers, dict(
         id=str(event.originator_id), name=event.name, country=event.country,
-        region=event.region, position=position,
+        region=event.region, position=position, name_key=event.name.casefold(),
     ))

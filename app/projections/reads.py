@@ -20,9 +20,11 @@ from app.domain.order import FINAL_STATES
 from app.domain.values import utc_text
 from app.projections import production
 from app.projections.board import lc_blockers
+from app.projections.lookups import LookupReads
 from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor, encode_cursor
 from app.projections.quality_reads import QualityReads
+from app.projections.reports import ReportReads
 from app.projections.sourcing_reads import SourcingReads
 from app.projections.tables import audit, board, delays, finance, tracking
 from app.projections.waiting import PositionAhead, PositionWatch
@@ -84,9 +86,10 @@ def _literals(name: str, values: tuple[str, ...]) -> Any:
     return bindparam(name, values, expanding=True, literal_execute=True)
 
 
-class ReadModels(SourcingReads, QualityReads):
+class ReadModels(SourcingReads, QualityReads, LookupReads, ReportReads):
     """The queries of every read route (the sourcing ones in SourcingReads,
-    the QC board in QualityReads)."""
+    the QC board in QualityReads, the customer list and the order lookup in
+    LookupReads, the reports in ReportReads)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -134,6 +137,11 @@ class ReadModels(SourcingReads, QualityReads):
         await self.watch.wait(min_position, self.settings.read_wait_seconds)
 
     # ---- the progress board ------------------------------------------------------
+    @staticmethod
+    def board_item(row: Any, today: date) -> dict[str, Any]:
+        """A board row as the board answers it (the lookups answer it so too)."""
+        return _board_item(row, today)
+
     async def board(self, state: str | None = None, customer_id: str | None = None,
                     overdue: bool | None = None, owner: str | None = None, limit: int = 50,
                     cursor: str | None = None, risk: str | None = None) -> dict[str, Any]:
@@ -242,7 +250,8 @@ class ReadModels(SourcingReads, QualityReads):
 
 def _board_item(row: Any, today: date) -> dict[str, Any]:
     overdue = row["state"] not in DONE_STATES and row["delivery_date"] < today
-    item = {k: v for k, v in row.items() if k not in ("facts", "total_minor", "plan_risk")}
+    item = {k: v for k, v in row.items()
+            if k not in ("facts", "total_minor", "plan_risk", "reference_key")}
     item.update(
         # Issue 10: an L/C's latest shipment date near, read on today's date.
         blockers=[*row["blockers"], *lc_blockers(row["state"], row["facts"], today)],

@@ -82,8 +82,12 @@ class CustomerRow(CustomerBase, ReadModel, table=True):
     created)."""
 
     __tablename__ = "rm_customers"
+    # The customer list's order, and the keyset its cursor walks (lookups.py).
+    __table_args__ = (Index("ix_rm_customers_name_id", "name", "id"),)
 
     position: int = Field(sa_type=BigInteger)
+    # The name case-folded (str.casefold), what ?name= searches (migration 0010).
+    name_key: str = Field(sa_type=Text)
 
 
 class BoardRow(ReadModel, table=True):
@@ -97,6 +101,8 @@ class BoardRow(ReadModel, table=True):
 
     order_id: str = Field(primary_key=True, sa_type=ID)
     reference: str = Field(sa_type=Text)
+    # The reference case-folded, what GET /v1/orders?reference= looks up (0010).
+    reference_key: str = Field(sa_type=Text, index=True)
     customer_id: str = Field(sa_type=ID, index=True)
     customer_name: str | None = Field(sa_type=Text)
     state: str = Field(sa_type=String(20))

@@ -18,9 +18,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
+from app.api.csv_lists import (
+    Format,
+    csv_responses,
+    paged_or_csv,
+    rows_csv,
+    wants_csv,
+)
 from app.api.deps import GendanDep, ReadsDep
 from app.api.fields import IsoDate, IsoDateTime, OrderState
 from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney, as_seen_by
+from app.api.schemas.lists import DelayCauseRow
 from app.api.schemas.problems import PROBLEM_RESPONSES
 from app.api.schemas.reads import (
     AuditPage,
@@ -65,7 +73,7 @@ async def _caught_up(request: Request, reads: ReadModels, min_position: int | No
     await reads.wait_for(min_position, lambda: run_in_threadpool(boot.gendan.last_position))
 
 
-@router.get("/board", operation_id="getBoard", responses=READ_PROBLEMS)
+@router.get("/board", operation_id="getBoard", responses=csv_responses(READ_PROBLEMS))
 async def get_board(
     request: Request, _: ReadBoards, reads: ReadsDep,
     state: Annotated[OrderState | None, Query(
@@ -82,33 +90,43 @@ async def get_board(
         description="Only orders at this risk on today's date (see `risk` in the rows)",
     )] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+    format_: Format = None,
 ) -> BoardPage:
     """The progress board, one row per order, by delivery date."""
     await _caught_up(request, reads, min_position)
-    page = await reads.board(
+    return await paged_or_csv(request, format_, BoardPage, lambda limit, cursor: reads.board(
         state=state, customer_id=str(customer_id) if customer_id else None,
         overdue=overdue, owner=owner, limit=limit, cursor=cursor, risk=risk,
-    )
-    return BoardPage.model_validate(page)
+    ), limit, cursor, "board")
 
 
-@router.get("/production/delay-causes", operation_id="getDelayCauses", responses=READ_PROBLEMS)
+@router.get("/production/delay-causes", operation_id="getDelayCauses",
+            responses=csv_responses(READ_PROBLEMS))
 async def get_delay_causes(
     request: Request, _: ReadBoards, reads: ReadsDep,
     since: Annotated[IsoDate | None, Query(
         description="Inclusive: delays reported on or after this day (UTC)")] = None,
     until: Annotated[IsoDate | None, Query(
         description="Inclusive: delays reported on or before this day (UTC)")] = None,
-    min_position: MinPosition = None,
+    min_position: MinPosition = None, format_: Format = None,
 ) -> DelayCauses:
     """Delays and days lost per cause and per responsible party (issue 11):
-    the merchandiser's "find the cause" and the weekly review's Pareto."""
+    the merchandiser's "find the cause" and the weekly review's Pareto. As
+    CSV, a row per cause and then per responsible party (`by`: `cause` or
+    `responsible`)."""
     if since is not None and until is not None and since > until:
         raise RequestValidationError([{
             "loc": ("query", "until"), "type": "date_before_since",
             "msg": f"until ({until}) is before since ({since})"}])
     await _caught_up(request, reads, min_position)
-    return DelayCauses.model_validate(await reads.delay_causes(since, until))
+    causes = DelayCauses.model_validate(await reads.delay_causes(since, until))
+    if wants_csv(request, format_):
+        return rows_csv(DelayCauseRow, [
+            *({"by": "cause", "name": c.cause, "count": c.count, "days": c.days}
+              for c in causes.by_cause),
+            *({"by": "responsible", "name": r.responsible, "count": r.count, "days": r.days}
+              for r in causes.by_responsible)], "delay-causes")
+    return causes
 
 
 def _factory_id(value: str | None) -> str | None:
@@ -123,7 +141,8 @@ def _factory_id(value: str | None) -> str | None:
             "msg": "a supplier's id, or 'own' for the own workshops"}]) from None
 
 
-@router.get("/inspections", operation_id="listInspections", responses=READ_PROBLEMS)
+@router.get("/inspections", operation_id="listInspections",
+            responses=csv_responses(READ_PROBLEMS))
 async def list_inspections(
     request: Request, _: ReadBoards, reads: ReadsDep,
     stage: Annotated[InspectionStage | None, Query(
@@ -136,31 +155,36 @@ async def list_inspections(
     since: Annotated[IsoDate | None, Query(
         description="Inclusive: inspected on or after this day")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+    format_: Format = None,
 ) -> InspectionsPage:
     """The QC board (issue 12): every inspection of an order or of a PO's
     delivery, in the order recorded, with its result, defects per class,
     corrective actions still open and any concession."""
     factory = _factory_id(factory_id)
     await _caught_up(request, reads, min_position)
-    page = await reads.inspections(stage=stage, result=result, factory_id=factory,
-                                   since=since, limit=limit, cursor=cursor)
-    return InspectionsPage.model_validate(page)
+    return await paged_or_csv(
+        request, format_, InspectionsPage,
+        lambda limit, cursor: reads.inspections(stage=stage, result=result, factory_id=factory,
+                                                since=since, limit=limit, cursor=cursor),
+        limit, cursor, "inspections")
 
 
-@router.get("/finance/orders", operation_id="listFinanceOrders", responses=READ_PROBLEMS)
+@router.get("/finance/orders", operation_id="listFinanceOrders",
+            responses=csv_responses(READ_PROBLEMS))
 async def list_finance_orders(
     request: Request, _: ReadMoney, reads: ReadsDep,
     customer_id: UUID | None = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+    format_: Format = None,
 ) -> FinanceOrdersPage:
     """Money per order, in order of creation."""
     await _caught_up(request, reads, min_position)
-    page = await reads.finance_orders(
-        customer_id=str(customer_id) if customer_id else None, currency=currency,
-        limit=limit, cursor=cursor,
-    )
-    return FinanceOrdersPage.model_validate(page)
+    return await paged_or_csv(
+        request, format_, FinanceOrdersPage, lambda limit, cursor: reads.finance_orders(
+            customer_id=str(customer_id) if customer_id else None, currency=currency,
+            limit=limit, cursor=cursor,
+        ), limit, cursor, "finance-orders")
 
 
 @router.get("/finance/summary", operation_id="getFinanceSummary", responses=READ_PROBLEMS)
@@ -172,7 +196,7 @@ async def get_finance_summary(
     return FinanceSummary.model_validate(await reads.finance_summary())
 
 
-@router.get("/audit", operation_id="listAudit", responses=READ_PROBLEMS)
+@router.get("/audit", operation_id="listAudit", responses=csv_responses(READ_PROBLEMS))
 async def list_audit(
     request: Request, principal: ReadAudit, reads: ReadsDep,
     order_id: UUID | None = None,
@@ -186,16 +210,21 @@ async def list_audit(
     until: Annotated[IsoDateTime | None, Query(
         description="Exclusive; ISO 8601 with a UTC offset")] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
+    format_: Format = None,
 ) -> AuditPage:
     """Every event: who, when, what, which order; in position order. To a
     `bi` token a signed request's `evidence` reads `{"redacted": true,
     "sha256": <hex SHA-256 of its RFC 8785 JSON>}`."""
     await _caught_up(request, reads, min_position)
-    page = await reads.audit(
-        order_id=str(order_id) if order_id else None, actor=actor, type_=type_,
-        since=since, until=until, limit=limit, cursor=cursor,
-    )
-    return AuditPage.model_validate({**page, "data": as_seen_by(principal, page["data"])})
+
+    async def fetch(limit: int, cursor: str | None) -> dict:
+        page = await reads.audit(
+            order_id=str(order_id) if order_id else None, actor=actor, type_=type_,
+            since=since, until=until, limit=limit, cursor=cursor,
+        )
+        return {**page, "data": as_seen_by(principal, page["data"])}
+
+    return await paged_or_csv(request, format_, AuditPage, fetch, limit, cursor, "audit")
 
 
 @router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
