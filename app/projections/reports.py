@@ -3,9 +3,8 @@
 received in a window, and the late orders. Each reads the read models
 already kept; none needs a table of its own.
 
-Payments come from the audit trail (rm_audit: every ``DepositReceived``,
-``BalanceReceived`` and ``FeeReceived`` with its amount, currency and the
-day it was received), joined to the board for the order's customer. Their
+Payments come from the audit trail (rm_audit: every deposit, balance and
+fee received, with its amount, currency and the day it was received), joined to the board for the order's customer. Their
 amounts are summed as decimals in Python: SQLite has no exact decimal sum.
 """
 
@@ -18,16 +17,17 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, tuple_
 
-from app.domain.order import STATES
+from app.domain.order import STATES, Order
 from app.domain.reference import quantize_money
 from app.domain.values import decimal_text
 from app.projections.common import DONE_STATES, from_minor
 from app.projections.paging import _page, decode_cursor
 from app.projections.tables import audit, board
 
-# The audit's payment events and the kind each records (a fee names its own).
-PAYMENT_KINDS = {"DepositReceived": "deposit", "BalanceReceived": "balance",
-                 "FeeReceived": None}
+# The audit's payment events (by their type there, the class's name) and
+# the kind each records (a fee names its own).
+PAYMENT_KINDS = {Order.DepositReceived.__name__: "deposit",
+                 Order.BalanceReceived.__name__: "balance", Order.FeeReceived.__name__: None}
 KINDS = ("deposit", "balance", "sample_fee", "mould_fee")
 GROUPS = ("currency", "customer", "kind")
 

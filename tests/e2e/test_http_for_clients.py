@@ -71,7 +71,7 @@ async def test_every_405_of_the_real_app_names_what_the_path_allows(api):
     # And the pages outside the contract.
     for path, allow in (("/docs", "GET, HEAD"), ("/healthz", "GET, HEAD"),
                         ("/docs-assets/swagger-ui.css", "GET, HEAD"), ("/metrics", "GET, HEAD"),
-                        ("/v1/orders", "POST"), ("/v1/suppliers", "GET, HEAD, POST")):
+                        ("/v1/orders", "GET, HEAD, POST"), ("/v1/suppliers", "GET, HEAD, POST")):
         r = await api.client.request("PATCH", path)
         assert r.status_code == 405 and r.headers["allow"] == allow, (path, r.headers)
 

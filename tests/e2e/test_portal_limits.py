@@ -206,10 +206,14 @@ async def test_a_thousand_refusals_from_one_token_cost_a_few_kib(databases, stor
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             supplier, po = await sent_po(Api(server, http))
         api = Api(server, None)
-        path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement?pad=" + "q" * 4000
+        path = f"/v1/supplier/purchase-orders/{po['id']}/acknowledgement"
         wrong = Ed25519PrivateKey.generate()
         with httpx.Client(base_url=server.url, timeout=30, headers=api.headers(
                 "supplier", sub="flooder", supplier_id=supplier.id)) as client:
+            # A padded query is refused before the signature is read (issue 13:
+            # the route declares no query parameter), so it stores nothing.
+            r = client.post(f"{path}?pad=" + "q" * 4000, content=b"{}")
+            assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.pad"
             for _ in range(1000):
                 body = json.dumps(ack_body(po)).encode()
                 request = client.build_request("POST", path, content=body)
