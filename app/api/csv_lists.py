@@ -32,10 +32,12 @@ from pydantic import BaseModel
 
 from app.api.documents.csv_export import BOM, _cell
 from app.api.documents.negotiate import CSV, JSON, choose
+from app.api.fields import named
 
 # Pages read behind a CSV download: the most a JSON page may hold.
 CSV_PAGE = 500
-Format = Annotated[Literal["json", "csv"] | None, Query(
+# Named: the contract holds the enum once, not once per list (fields.named).
+Format = Annotated[named(Literal["json", "csv"], "ListFormat") | None, Query(
     alias="format", description="`csv`: the whole list as text/csv (also chosen by `Accept: text/csv`); "
                 "a paged list streams every page from `cursor` on, `limit` unused")]
 # What openapi.json says a list answers besides its JSON.

@@ -26,11 +26,13 @@ from app.api.auth import Forbidden, Unauthorized
 from app.api.httpsig import ACCEPT_SIGNATURE, SignatureRejected
 from app.api.ratelimit import TooManyRequests
 from app.api.request_id import current_request_id
+from app.api.schemas.events import add_event_schemas
 from app.api.schemas.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
     ProblemDetails,
     ProblemFieldError,
+    declare_command_answers,
 )
 from app.application.dto import PreconditionFailed
 from app.application.idempotency import IdempotencyInFlight, IdempotencyKeyReused
@@ -102,6 +104,8 @@ def _install_openapi_components(app: FastAPI) -> None:
                 )
                 if ref.endswith("/HTTPValidationError"):
                     responses["422"] = PROBLEM_RESPONSES[422]
+        declare_command_answers(schema)
+        add_event_schemas(schema)
         app.openapi_schema = schema
         return schema
 

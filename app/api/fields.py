@@ -22,9 +22,12 @@ from pydantic import (
     StringConstraints,
 )
 
-from app.domain import reference
+from app.domain import quality, reference
 from app.domain.order import SAMPLE_STAGES, STATES
 from app.domain.purchase_order import PO_STATES
+from app.domain.purchasing import ADJUSTMENT_REASONS
+from app.domain.sampling import SEVERITIES
+from app.domain.sampling_tables import LEVELS
 
 # 15 integer digits cover any trade amount; 10 decimals any unit price or rate.
 # [0-9], not \d: pydantic's \d (Rust regex) is Unicode and takes "١٢" and "１２".
@@ -38,6 +41,40 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
 )
+
+
+class _Component:
+    """Names a type in the contract: pydantic emits it once, as
+    ``components/schemas/<name>``, and a ``$ref`` wherever it is used, so a
+    generated client has one enum class where it had one per field
+    (``GetBoardStateType0``, ``OrderPublicState``...). The value stays a
+    plain ``str`` for the code."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return {**handler(source), "ref": self.name}
+
+
+def named(kind: Any, name: str) -> Any:
+    return Annotated[kind, _Component(name)]
+
+
+def _decimal_format(schema: dict[str, Any]) -> None:
+    schema["format"] = "decimal"
+
+
+def plain_map(schema: dict[str, Any]) -> None:
+    """A map's keys as ``propertyNames`` and its values as
+    ``additionalProperties``: pydantic writes ``patternProperties`` for
+    constrained keys, which openapi-python-client 0.29 turns into an empty
+    model (the cost analysis lost its ``fx_rates``)."""
+    patterns = schema.pop("patternProperties", None)
+    if patterns:
+        ((key, value),) = patterns.items()
+        schema["propertyNames"] = {"pattern": key}
+        schema["additionalProperties"] = value
 
 
 def _positive(value: str) -> str:
@@ -60,12 +97,15 @@ def _iso_datetime_only(value: Any) -> Any:
     return value
 
 
-DecimalString = Annotated[str, StringConstraints(pattern=_DECIMAL), Field(examples=["0.00"])]
+# `format: decimal`: a generator or a reader knows the string is a number.
+DecimalString = Annotated[str, StringConstraints(pattern=_DECIMAL), Field(
+    examples=["0.00"], json_schema_extra=_decimal_format)]
 PositiveDecimal = Annotated[
     str, StringConstraints(pattern=_DECIMAL), AfterValidator(_positive),
-    Field(examples=["12500.00"]),
+    Field(examples=["12500.00"], json_schema_extra=_decimal_format),
 ]
-Percent = Annotated[str, StringConstraints(pattern=_PERCENT), Field(examples=["30"])]
+Percent = Annotated[str, StringConstraints(pattern=_PERCENT), Field(
+    examples=["30"], json_schema_extra=_decimal_format)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime_only)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["USD"])]
@@ -104,12 +144,31 @@ KeyId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9
                              examples=["acme-2026"])]
 
 # Built from the domain's reference data, so the schema's enums never drift
-# from what the aggregate accepts.
-PaymentMethod = Literal[tuple(sorted(reference.PAYMENT_METHODS))]  # type: ignore[valid-type]
-Incoterm = Literal[tuple(sorted(reference.INCOTERMS_2020))]  # type: ignore[valid-type]
-SampleStage = Literal[SAMPLE_STAGES]  # type: ignore[valid-type]
-OrderState = Literal[STATES + ("cancelled",)]  # type: ignore[valid-type]
-PurchaseOrderState = Literal[PO_STATES]  # type: ignore[valid-type]
+# from what the aggregate accepts; each named, so the contract holds it once.
+PaymentMethod = named(Literal[tuple(sorted(reference.PAYMENT_METHODS))], "PaymentMethod")
+Incoterm = named(Literal[tuple(sorted(reference.INCOTERMS_2020))], "Incoterm")
+SampleStage = named(Literal[SAMPLE_STAGES], "SampleStage")
+OrderState = named(Literal[STATES + ("cancelled",)], "OrderState")
+PurchaseOrderState = named(Literal[PO_STATES], "PurchaseOrderState")
 # A PO as its supplier sees it: where its latest revision sent stands.
-SupplierStatus = Literal["awaiting_signature", "signed", "countered", "revision_in_preparation",
-                         "cancelled"]
+SupplierStatus = named(Literal["awaiting_signature", "signed", "countered",
+                               "revision_in_preparation", "cancelled"], "SupplierStatus")
+PaymentKind = named(Literal["deposit", "balance", "sample_fee", "mould_fee"], "PaymentKind")
+PaymentGrouping = named(Literal["currency", "customer", "kind"], "PaymentGrouping")
+AdjustmentReason = named(Literal[ADJUSTMENT_REASONS], "AdjustmentReason")
+# A supplier's answer to a PO line (the portal) and the buyer's to a counter.
+LineDecision = named(Literal["accept", "reject", "counter"], "LineDecision")
+ProductionStage = named(Literal["none", "partial", "finished"], "ProductionStage")
+Risk = named(Literal["red", "amber", "green"], "Risk")
+DelayCause = named(Literal["plan_error", "equipment_failure", "material_shortage",
+                           "high_defect_rate", "rush_orders", "accumulated_delay", "workforce"],
+                   "DelayCause")
+DelayResponsible = named(Literal["factory", "supplier", "customer", "company"],
+                         "DelayResponsible")
+# Quality (ISO 2859-1).
+InspectionLevel = named(Literal[LEVELS], "InspectionLevel")
+Severity = named(Literal[SEVERITIES], "Severity")
+DefectClass = named(Literal[quality.CLASSES], "DefectClass")
+InspectionResult = named(Literal["passed", "failed"], "InspectionResult")
+OrderInspectionStage = named(Literal[quality.ORDER_STAGES], "OrderInspectionStage")
+InspectionStage = named(Literal[(*quality.PO_STAGES, *quality.ORDER_STAGES)], "InspectionStage")

@@ -3,9 +3,11 @@ trail and the projections all describe an event the same way."""
 
 from __future__ import annotations
 
+import types
+import typing
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from app.application.store import Store
@@ -116,6 +118,58 @@ def withhold_evidence(described: dict[str, Any]) -> dict[str, Any]:
     return {**described, "data": {**described["data"], "evidence": marker}}
 
 
+# ---- the payload of each event type, as JSON Schema -------------------------
+# Read from the event classes' annotations, so the contract cannot drift from
+# what the domain records. Values as ``jsonable`` writes them.
+_SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"}, int: {"type": "integer"}, bool: {"type": "boolean"},
+    float: {"type": "number"}, Decimal: {"type": "string", "format": "decimal"},
+    date: {"type": "string", "format": "date"},
+    datetime: {"type": "string", "format": "date-time"},
+    UUID: {"type": "string", "format": "uuid"}, type(None): {"type": "null"},
+}
+
+
+def value_schema(annotation: Any) -> dict[str, Any]:
+    """The JSON Schema of a value of this annotation (``{}``: anything)."""
+    if annotation in _SCALARS:
+        return dict(_SCALARS[annotation])
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [value_schema(arg) for arg in args]}
+    if origin in (list, tuple, set, frozenset):
+        return {"type": "array", "items": value_schema(args[0]) if args else {}}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": value_schema(args[1]) if args else {}}
+    return {}
+
+
+def event_classes() -> list[type]:
+    """Every concrete event class of every aggregate the feed carries."""
+    found: list[type] = []
+    pending = [cls for cls, _ in _AGGREGATE_TYPES]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in found:
+                found.append(sub)
+                pending.append(sub)
+    return sorted(found, key=lambda cls: (cls.__name__, cls.__qualname__))
+
+
+def class_version(cls: type) -> int:
+    """The event class's version (the library's upcasting version; 1 when unset)."""
+    return int(getattr(cls, "class_version", 1))
+
+
+def payload_schema(cls: type) -> dict[str, Any]:
+    """An event's ``data`` (its attributes but the envelope) as JSON Schema."""
+    fields = {name: hint for name, hint in typing.get_type_hints(cls).items()
+              if name not in _ENVELOPE and typing.get_origin(hint) is not ClassVar}
+    return {"type": "object", "properties": {name: value_schema(hint)
+                                             for name, hint in fields.items()},
+            "required": list(fields)}
+
+
 class Feed:
     """The ordered stream of every event after a position (BI, downstream
     services, the audit trail's source)."""
@@ -131,7 +185,12 @@ class Feed:
         notifications = self._store.recorder.select_notifications(
             start=after, limit=limit, inclusive_of_start=False)
         to_domain_event = self._store.mapper.to_domain_event
-        return [describe_event(to_domain_event(n), n.id) for n in notifications]
+        described = []
+        for notification in notifications:
+            event = to_domain_event(notification)
+            described.append({**describe_event(event, notification.id),
+                              "class_version": class_version(type(event))})
+        return described
 
     def last_position(self) -> int:
         return self._store.last_position()

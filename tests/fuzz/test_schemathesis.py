@@ -132,6 +132,12 @@ def _schema(store: str, role: str | None, *, max_examples: int,
             "include-operation-id": ["getPackingList"],
             "checks": {"ensure_resource_availability": {"enabled": False}},
         }, {
+            # The feed's long-poll holds a request up to `wait` seconds
+            # (tests/e2e/test_feed_longpoll.py): no waiting here, where every
+            # example has a deadline.
+            "include-operation-id": ["listEvents"],
+            "parameters": {"query.wait": 0},
+        }, {
             "include-operation-id": WAITING_READS,
             "checks": {
                 "not_a_server_error": {"expected-statuses": ["2xx", "3xx", "4xx", "503"]},

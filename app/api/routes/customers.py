@@ -11,7 +11,7 @@ from app.api.deps import GendanDep
 from app.api.links import CUSTOMER_LINKS
 from app.api.permissions import ReadOrders, RegisterCustomers, actor
 from app.api.schemas.customers import CustomerCreate, CustomerPublic
-from app.api.schemas.problems import PROBLEM_RESPONSES
+from app.api.schemas.problems import CREATED, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 
@@ -22,7 +22,7 @@ def _responses(*codes: int) -> dict[int | str, dict]:
 
 @router.post(
     "/customers", status_code=201, operation_id="createCustomer",
-    responses={**_responses(401, 403, 413, 422), 201: {"links": CUSTOMER_LINKS}},
+    responses={**_responses(401, 403, 413, 422), 201: {"links": CUSTOMER_LINKS, **CREATED}},
 )
 def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
                     principal: RegisterCustomers, response: Response) -> CustomerPublic:
@@ -30,6 +30,7 @@ def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
     result = gendan.customers.register_customer(body.name, body.country, actor(principal),
                                                 keyed)
     response.headers["Location"] = f"/v1/customers/{result.view['id']}"
+    response.headers["ETag"] = f'"{result.version}"'  # as every command answers
     if result.replayed:  # the answer of an earlier request with this Idempotency-Key
         response.headers["Idempotency-Replayed"] = "true"
     return CustomerPublic.model_validate(result.view)

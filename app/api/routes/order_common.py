@@ -17,8 +17,10 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 409, 412, 413, 422)
 }
 
-# `{}` commands also accept an empty request body.
-NoInput = Annotated[Empty | None, Body()]
+# `{}` commands also accept an empty request body: an optional `Empty`
+# object, not `anyOf[Empty, null]`, which a generated Python client could
+# not call (openapi-python-client 0.29). JSON `null` is refused.
+NoInput = Annotated[Empty, Body(description="Nothing to send: `{}` or no body at all")]
 
 
 def answer(response: Response, result: CommandResult,

@@ -32,6 +32,7 @@ from app.api.permissions import (
 )
 from app.api.routes import order_money
 from app.api.routes.order_common import RESPONSES, NoInput, answer
+from app.api.schemas.problems import CREATED
 from app.api.schemas.orders import (
     CancellationIn,
     ConfirmationIn,
@@ -50,7 +51,7 @@ router = APIRouter(prefix="/v1", tags=["orders"])
 
 @router.post(
     "/orders", status_code=201, operation_id="createOrder",
-    responses={**RESPONSES, 201: {"links": ORDER_LINKS}},
+    responses={**RESPONSES, 201: {"links": ORDER_LINKS, **CREATED}},
 )
 def create_order(body: OrderCreate, gendan: GendanDep, keyed: Keyed, principal: CreateOrders,
                  response: Response) -> OrderPublic:

@@ -27,6 +27,7 @@ from app.api.permissions import (
     actor,
 )
 from app.api.routes.order_common import RESPONSES, NoInput, answer
+from app.api.schemas.problems import CREATED
 from app.api.schemas.purchase_orders import (
     AmendmentIn,
     CounterAnswerIn,
@@ -44,7 +45,7 @@ Public = PurchaseOrderPublic
 
 
 @router.post("/purchase-orders", status_code=201, operation_id="draftPurchaseOrder",
-             responses={**RESPONSES, 201: {"links": PURCHASE_ORDER_LINKS}})
+             responses={**RESPONSES, 201: {"links": PURCHASE_ORDER_LINKS, **CREATED}})
 def draft_purchase_order(body: PurchaseOrderCreate, gendan: GendanDep, keyed: Keyed,
                          principal: DraftPurchaseOrders,
                          response: Response) -> PurchaseOrderPublic:

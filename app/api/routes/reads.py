@@ -11,7 +11,7 @@ and past ``read_waiters_max`` waiting reads a 503 at once.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -26,7 +26,8 @@ from app.api.csv_lists import (
     wants_csv,
 )
 from app.api.deps import GendanDep, ReadsDep
-from app.api.fields import IsoDate, IsoDateTime, OrderState
+from app.api.feed_wait import MAX_WAIT_SECONDS, FeedWatchDep
+from app.api.fields import InspectionResult, IsoDate, IsoDateTime, OrderState, Risk
 from app.api.permissions import ReadAudit, ReadBoards, ReadFeed, ReadMoney, as_seen_by
 from app.api.schemas.lists import DelayCauseRow
 from app.api.schemas.problems import PROBLEM_RESPONSES
@@ -86,7 +87,7 @@ async def get_board(
     owner: Annotated[str | None, Query(
         max_length=500, pattern=NO_CONTROLS, description="The `sub` who created the order",
     )] = None,
-    risk: Annotated[Literal["red", "amber", "green"] | None, Query(
+    risk: Annotated[Risk | None, Query(
         description="Only orders at this risk on today's date (see `risk` in the rows)",
     )] = None,
     limit: Limit = 50, cursor: Cursor = None, min_position: MinPosition = None,
@@ -147,7 +148,7 @@ async def list_inspections(
     request: Request, _: ReadBoards, reads: ReadsDep,
     stage: Annotated[InspectionStage | None, Query(
         description="Only inspections of this stage (`incoming`: a PO's delivery)")] = None,
-    result: Literal["passed", "failed"] | None = None,
+    result: InspectionResult | None = None,
     factory_id: Annotated[str | None, Query(
         max_length=64, pattern=NO_CONTROLS,
         description="Only lots made by this supplier (its id), or `own` for the company's "
@@ -228,19 +229,28 @@ async def list_audit(
 
 
 @router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
-def list_events(
-    principal: ReadFeed, gendan: GendanDep,
+async def list_events(
+    principal: ReadFeed, gendan: GendanDep, watch: FeedWatchDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                 description="A position: events after it")] = 0,
     limit: Limit = 50,
+    wait: Annotated[int, Query(
+        ge=0, le=MAX_WAIT_SECONDS,
+        description=f"Long-poll: with no event after `after` yet, answer as soon as one is "
+                    f"recorded, or an empty page after this many seconds (at most "
+                    f"{MAX_WAIT_SECONDS}). 503 at once when too many requests wait.")] = 0,
 ) -> EventsPage:
     """The event feed, from the event store itself, in strictly increasing
-    position. Pass `next_cursor` as `after` for the next page. To a `bi`
-    token a signed request's `evidence` reads `{"redacted": true, "sha256":
-    <hex SHA-256 of its RFC 8785 JSON>}`."""
-    events = gendan.feed.read(after, limit + 1)  # one more: has_more is exact
+    position. Pass `next_cursor` as `after` for the next page; at the end,
+    `wait=` holds the request until the next event. To a `bi` token a
+    signed request's `evidence` reads `{"redacted": true, "sha256": <hex
+    SHA-256 of its RFC 8785 JSON>}`."""
+    # one more: has_more is exact
+    events = await run_in_threadpool(gendan.feed.read, after, limit + 1)
+    if not events and wait and await watch.wait_past(after, wait):
+        events = await run_in_threadpool(gendan.feed.read, after, limit + 1)
     has_more = len(events) > limit
     events = events[:limit]
-    next_cursor = str(events[-1]["position"]) if len(events) == limit else None
+    next_cursor = events[-1]["position"] if len(events) == limit else None
     return EventsPage.model_validate({"data": as_seen_by(principal, events),
                                       "next_cursor": next_cursor, "has_more": has_more})

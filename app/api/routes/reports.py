@@ -5,7 +5,7 @@ answer for money, and bi)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.csv_lists import Format, csv_responses, paged_or_csv, rows_csv, wants_csv
 from app.api.deps import ReadsDep
-from app.api.fields import IsoDate
+from app.api.fields import IsoDate, PaymentGrouping
 from app.api.permissions import ReadBoards, ReadMoney
 from app.api.routes.reads import NO_CONTROLS, READ_PROBLEMS, Cursor, Limit, MinPosition, _caught_up
 from app.api.schemas.reports import (
@@ -48,7 +48,7 @@ async def payments(
         description="Inclusive: payments received on or after this day")] = None,
     until: Annotated[IsoDate | None, Query(
         description="Inclusive: payments received on or before this day")] = None,
-    group_by: Literal["currency", "customer", "kind"] = "currency",
+    group_by: PaymentGrouping = "currency",
     min_position: MinPosition = None, format_: Format = None,
 ) -> PaymentsReport:
     """Deposits, balances and fees received in the window (by the day each

@@ -24,6 +24,7 @@ from app.api.permissions import (
     actor,
 )
 from app.api.routes.order_common import RESPONSES, answer
+from app.api.schemas.problems import CREATED
 from app.api.schemas.rfqs import AwardIn, QuoteIn, RfqCreate, RfqPublic
 from app.api.schemas.suppliers import SupplierCreate, SupplierKeyIn, SupplierPublic
 from app.domain.errors import InvalidValue
@@ -40,7 +41,7 @@ def _key(text: str, field: str) -> str:
 
 
 @router.post("/suppliers", status_code=201, operation_id="registerSupplier",
-             responses={**RESPONSES, 201: {"links": SUPPLIER_LINKS}})
+             responses={**RESPONSES, 201: {"links": SUPPLIER_LINKS, **CREATED}})
 def register_supplier(body: SupplierCreate, gendan: GendanDep, keyed: Keyed,
                       principal: RegisterSuppliers, response: Response) -> SupplierPublic:
     """Register a supplier with the Ed25519 public keys its portal signs
@@ -90,7 +91,7 @@ def revoke_supplier_key(
 
 # ---- RFQs ---------------------------------------------------------------------------
 @router.post("/rfqs", status_code=201, operation_id="requestQuotes",
-             responses={**RESPONSES, 201: {"links": RFQ_LINKS}})
+             responses={**RESPONSES, 201: {"links": RFQ_LINKS, **CREATED}})
 def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: RequestQuotes,
                    response: Response) -> RfqPublic:
     """Ask suppliers to quote for an item (`QuoteRequested`)."""

@@ -26,4 +26,5 @@ class AlertPublic(BaseModel):
 
 
 # An answer's amount, as the read models document it.
-Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"])
+Amount = Field(description="Decimal string in the currency's minor units", examples=["2550.00"],
+               json_schema_extra={"format": "decimal"})

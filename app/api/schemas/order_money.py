@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -17,8 +17,10 @@ from app.api.fields import (
     DecimalString,
     IsoDate,
     LongText,
+    PaymentKind,
     PositiveDecimal,
     Text,
+    plain_map,
 )
 from app.api.schemas.common import Input
 
@@ -37,9 +39,8 @@ class CostAnalysisIn(Input):
     fx_rates: dict[CurrencyCode, PositiveDecimal] = Field(
         default_factory=dict, max_length=50,
         description="Rate from each cost currency into the order currency",
-        # Pydantic puts the key pattern in patternProperties only: other keys
-        # would look allowed in the schema, which the model refuses.
-        json_schema_extra={"additionalProperties": False},
+        # Keys as propertyNames, not patternProperties (fields.plain_map).
+        json_schema_extra=plain_map,
     )
 
     @model_validator(mode="after")
@@ -58,7 +59,7 @@ class MarginApprovalIn(Input):
 
 
 class PaymentIn(Input):
-    kind: Literal["deposit", "balance", "sample_fee", "mould_fee"]
+    kind: PaymentKind
     amount: PositiveDecimal
     currency: CurrencyCode = Field(description="Must be the order's currency")
     received_on: IsoDate

@@ -21,15 +21,18 @@ from app.api.fields import (
     CurrencyCode,
     EvidenceRef,
     Incoterm,
+    InspectionResult,
     IsoDate,
     LongText,
     OptionalText,
+    OrderInspectionStage,
     OrderState,
     PaymentMethod,
     Percent,
     PositiveDecimal,
     Reference,
     SampleStage,
+    Severity,
     Sku,
     Text,
     Unit,
@@ -179,9 +182,9 @@ class SamplePublic(BaseModel):
 
 class InspectionSummary(BaseModel):
     inspection_id: str
-    stage: Literal["pre_production", "first_piece", "inline", "final"]
-    result: Literal["passed", "failed"]
-    severity: Literal["normal", "tightened", "reduced"]
+    stage: OrderInspectionStage
+    result: InspectionResult
+    severity: Severity
     inspected_on: date
     open_corrective_actions: int
     concession: bool = Field(description="A manager's concession on its defects (G11)")

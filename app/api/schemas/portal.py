@@ -4,7 +4,7 @@ of a revision, a delivery note) and a PO as its supplier sees it."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StrictInt
@@ -13,6 +13,7 @@ from app.api.fields import (
     ContentHash,
     DecimalString,
     IsoDate,
+    LineDecision,
     LineNo,
     PositiveDecimal,
     Reference,
@@ -29,7 +30,7 @@ from app.application.feed import jsonable
 
 class AcknowledgementLineIn(Input):
     line_no: LineNo
-    decision: Literal["accept", "reject", "counter"]
+    decision: LineDecision
     quantity: PositiveDecimal | None = Field(None, description="counter only")
     unit_price: DecimalString | None = Field(None, description="counter only")
     delivery_date: IsoDate | None = Field(None, description="counter only")

@@ -60,7 +60,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "Refused: a gate (/problems/gate-violation, with `rule`), the order's "
         "state (/problems/invalid-state), a duplicate (/problems/conflict), or a "
         "request with the same Idempotency-Key still running "
-        "(/problems/idempotency-in-flight, with Retry-After)"
+        "(/problems/idempotency-in-flight, with Retry-After)",
+        {"Retry-After": "Seconds to wait before retrying (idempotency-in-flight)"},
     ),
     412: _doc(
         "If-Match names another version (/problems/precondition-failed); "
@@ -78,3 +79,44 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         {"Retry-After": "Seconds to wait before retrying"},
     ),
 }
+
+# What every command may answer besides its own problems: the service
+# starting or its database not answering. Nothing was written; retry.
+UNAVAILABLE = _doc(
+    "The service is starting (/problems/not-ready) or the store does not answer "
+    "(/problems/store-unavailable); nothing was written",
+    {"Retry-After": "Seconds to wait before retrying"},
+)
+
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+# The headers of a command's success answer (app.api.routes.order_common.answer).
+COMMAND_HEADERS = {
+    "ETag": _header('The version after the command, `"<version>"`: send it as If-Match '
+                    "with the next command"),
+    "Idempotency-Replayed": _header("`true` when this is the stored answer of an earlier "
+                                    "request with the same Idempotency-Key"),
+}
+# For ``responses={201: CREATED}`` of a command that creates a resource.
+CREATED: dict[str, Any] = {"headers": {"Location": _header("The created resource's path")}}
+_COMMANDS = ("post", "put", "patch", "delete")
+
+
+def declare_command_answers(schema: dict[str, Any]) -> None:
+    """Every command (a write under /v1) documents the headers of its
+    success answer and its 503, so a generated client knows them; a 429
+    stays with the rate-limited portal routes, which declare it."""
+    for path, path_item in schema.get("paths", {}).items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in path_item.items():
+            if method not in _COMMANDS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                if code.startswith("2"):  # a new dict: CREATED's is shared
+                    response["headers"] = {**response.get("headers", {}), **COMMAND_HEADERS}
+            responses.setdefault("503", UNAVAILABLE)

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from app.api.fields import (
     CurrencyCode,
     DecimalString,
+    DelayCause,
+    DelayResponsible,
     EvidenceRef,
     IsoDate,
     LineNo,
@@ -26,7 +28,9 @@ from app.api.fields import (
     OptionalText,
     OrderState,
     PositiveDecimal,
+    ProductionStage,
     Text,
+    named,
 )
 from app.api.schemas.common import Input
 from app.domain import tna
@@ -37,11 +41,10 @@ MilestoneCode = Field(pattern=MILESTONE_CODE, examples=["sewing_start"])
 Colour = Size = Text
 OwnerRole = Literal[tna.OWNER_ROLES]  # type: ignore[valid-type]
 TemplateName = Literal[tuple(sorted(tna.TEMPLATES))]  # type: ignore[valid-type]
-DelayCause = Literal["plan_error", "equipment_failure", "material_shortage",
-                     "high_defect_rate", "rush_orders", "accumulated_delay", "workforce"]
-Responsible = Literal["factory", "supplier", "customer", "company"]
+Responsible = DelayResponsible
 CostItem = Literal["special_materials", "storage", "wastage", "other"]
 ChangeKind = Literal["quantity", "packaging", "delivery_date", "price"]
+ChangeStatus = named(Literal["pending", "accepted", "rejected"], "ChangeStatus")
 Quantity = DecimalString
 
 
@@ -382,7 +385,7 @@ class CostBornePublic(BaseModel):
 class ChangePublic(BaseModel):
     change_id: str
     kind: str
-    status: Literal["pending", "accepted", "rejected"]
+    status: ChangeStatus
     requested_by: str
     reason: str
     evidence_ref: str
@@ -399,7 +402,7 @@ class ProductionPublic(BaseModel):
     state: OrderState
     version: int
     delivery_date: date = Field(description="The agreed ex-factory date")
-    stage: Literal["none", "partial", "finished"] = Field(
+    stage: ProductionStage = Field(
         description="How far production has gone (G9)")
     notice: NoticePublic | None
     packaging: str | None = Field(description="The packaging agreed: the notice's, or a "
@@ -425,7 +428,7 @@ class ChangeAnswer(ProductionPublic):
     """The production view after a change or its decision."""
 
     change_id: str
-    status: Literal["accepted", "pending", "rejected"]
+    status: ChangeStatus
 
 
 class DelayAnswer(ProductionPublic):

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain.purchase_order import ADJUSTMENT_REASONS
+from app.api.fields import AdjustmentReason, LineDecision
 
 
 class PoContentLine(BaseModel):
@@ -60,7 +60,7 @@ class SentRevision(BaseModel):
 
 class CounterLine(BaseModel):
     line_no: int
-    decision: Literal["accept", "reject", "counter"]
+    decision: LineDecision
     quantity: str | None
     unit_price: str | None
     delivery_date: date | None
@@ -151,7 +151,7 @@ class Invoice(BaseModel):
 
 
 class Adjustment(BaseModel):
-    reason: Literal[ADJUSTMENT_REASONS]  # type: ignore[valid-type]
+    reason: AdjustmentReason
     note: str | None
     amount: str
 

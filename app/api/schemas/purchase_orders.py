@@ -12,8 +12,10 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictBool
 
 from app.api.fields import (
+    AdjustmentReason,
     CurrencyCode,
     DecimalString,
+    InspectionResult,
     IsoDate,
     LineNo,
     LongText,
@@ -21,6 +23,7 @@ from app.api.fields import (
     PositiveDecimal,
     PurchaseOrderState,
     Reference,
+    Severity,
     Text,
     Unit,
 )
@@ -37,7 +40,6 @@ from app.api.schemas.purchase_order_parts import (
     SupplierPayment,
 )
 from app.application.feed import jsonable
-from app.domain.purchase_order import ADJUSTMENT_REASONS
 from app.domain.reference import quantize_money
 from app.domain.values import decimal_text
 
@@ -111,7 +113,7 @@ class InvoiceIn(Input):
 
 
 class AdjustmentIn(Input):
-    reason: Literal[ADJUSTMENT_REASONS]  # type: ignore[valid-type]
+    reason: AdjustmentReason
     amount: PositiveDecimal
     note: OptionalText = None
 
@@ -141,8 +143,8 @@ class RejectedLine(BaseModel):
 
 class PoInspection(BaseModel):
     inspection_id: str
-    result: Literal["passed", "failed"]
-    severity: Literal["normal", "tightened", "reduced"]
+    result: InspectionResult
+    severity: Severity
     inspected_on: date
     receipt_id: str | None
     rejected: list[RejectedLine]

@@ -25,28 +25,30 @@ from pydantic import (
 )
 
 from app.api.fields import (
+    DefectClass,
     EvidenceRef,
+    InspectionLevel,
+    InspectionResult,
+    InspectionStage,
     IsoDate,
     LineNo,
     LongText,
+    OrderInspectionStage,
     OrderState,
     Percent,
     PositiveDecimal,
     Reference,
+    Severity,
     Sku,
     Text,
 )
 from app.api.schemas.common import Input
 from app.domain import quality
 from app.domain.quality_record import factory_key
-from app.domain.sampling import SEVERITIES
-from app.domain.sampling_tables import LEVELS
 
-Level = Literal[LEVELS]  # type: ignore[valid-type]
-Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
-OrderStage = Literal[quality.ORDER_STAGES]  # type: ignore[valid-type]
-DefectClass = Literal[quality.CLASSES]  # type: ignore[valid-type]
-Result = Literal["passed", "failed"]
+Level = InspectionLevel
+OrderStage = OrderInspectionStage
+Result = InspectionResult
 # An AQL of the ISO 2859-1 series (0.010 ... 1000) or 0; the domain checks
 # that it is a member of the series.
 AQL = r"^[0-9]{1,4}(\.[0-9]{1,3})?$"
@@ -251,7 +253,7 @@ class RejectedLinePublic(BaseModel):
 
 class _Judged(BaseModel):
     inspection_id: str
-    stage: Literal["incoming", "pre_production", "first_piece", "inline", "final"]
+    stage: InspectionStage
     severity: Severity = Field(description="The severity this inspection used")
     severity_reason: str = Field(description="Why the factory's record gave that severity")
     plans: dict[DefectClass, ClassPlanPublic]

@@ -10,18 +10,25 @@ depends on today's date): app/projections/tables.py says why they stay apart.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.api.fields import OrderState
+from app.api.fields import (
+    DelayCause,
+    DelayResponsible,
+    InspectionLevel,
+    InspectionResult,
+    InspectionStage,
+    OrderState,
+    Risk,
+    Severity,
+)
 
 # Shared with the command answers, so OpenAPI names each model once.
 from app.api.schemas.common import AlertPublic, Amount
-from app.domain import quality
-from app.domain.sampling import SEVERITIES
-from app.domain.sampling_tables import LEVELS
+from app.api.schemas.events import feed_item_schema
 
 
 # Beside every page's next_cursor (issue 13): whether another page follows.
@@ -62,7 +69,7 @@ class BoardItem(BaseModel):
     agreed_on: date = Field(description=(
         "The latest ex-factory date the customer agreed to: the delivery date, or a later "
         "date consented to (G6)"))
-    risk: Literal["red", "amber", "green"] = Field(description=(
+    risk: Risk = Field(description=(
         "red: the plan is infeasible, the forecast ex-factory date is after the agreed date, "
         "or the agreed date has passed unshipped; amber: a milestone is past its planned "
         "date uncompleted, or the latest one completed was late; green otherwise (and once "
@@ -172,10 +179,16 @@ class AuditPage(BaseModel):
     has_more: bool = HasMore
 
 
+class FeedEvent(EventRecord):
+    class_version: int = Field(description="The version of the event type's payload schema")
+
+
 class EventsPage(BaseModel):
-    data: list[EventRecord]
-    next_cursor: str | None = Field(
-        description="The last position, to pass as `after`; null when the feed is exhausted"
+    # Documented as one schema per event type (app.api.schemas.events).
+    data: list[Annotated[FeedEvent, WithJsonSchema(feed_item_schema())]]
+    next_cursor: int | None = Field(
+        description="The last position, to pass as `after` (an integer, like `after`); "
+                    "null when the feed is exhausted"
     )
     has_more: bool = HasMore
 
@@ -186,12 +199,11 @@ class DelayCount(BaseModel):
 
 
 class DelayCauseCount(DelayCount):
-    cause: Literal["plan_error", "equipment_failure", "material_shortage", "high_defect_rate",
-                   "rush_orders", "accumulated_delay", "workforce"]
+    cause: DelayCause
 
 
 class DelayResponsibleCount(DelayCount):
-    responsible: Literal["factory", "supplier", "customer", "company"]
+    responsible: DelayResponsible
 
 
 class DelayCauses(BaseModel):
@@ -208,7 +220,6 @@ class DelayCauses(BaseModel):
 
 
 # ---- the QC board (issue 12) -----------------------------------------------------------
-InspectionStage = Literal[(*quality.PO_STAGES, *quality.ORDER_STAGES)]  # type: ignore[valid-type]
 
 
 class InspectionDefects(BaseModel):
@@ -234,10 +245,10 @@ class InspectionItem(BaseModel):
                                                  "workshop")
     product: str
     lot_size: int
-    level: Literal[LEVELS]  # type: ignore[valid-type]
-    severity: Literal[SEVERITIES] = Field(  # type: ignore[valid-type]
+    level: InspectionLevel
+    severity: Severity = Field(
         description="The ISO 2859-1 severity the lot was inspected under")
-    result: Literal["passed", "failed"]
+    result: InspectionResult
     defects: InspectionDefects
     inspected_on: date
     report_ref: str

@@ -5,12 +5,11 @@ currency's places ("2550.00"), each beside its currency."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.fields import OrderState
+from app.api.fields import OrderState, PaymentGrouping, PaymentKind
 from app.api.schemas.common import Amount
 from app.api.schemas.reads import HasMore
 
@@ -38,7 +37,7 @@ class PaymentGroup(BaseModel):
     amount: str = Amount
     customer_id: UUID | None = Field(description="With group_by=customer; else null")
     customer_name: str | None = Field(description="With group_by=customer; else null")
-    kind: Literal["deposit", "balance", "sample_fee", "mould_fee"] | None = Field(
+    kind: PaymentKind | None = Field(
         description="With group_by=kind; else null")
 
 
@@ -49,7 +48,7 @@ class PaymentsReport(BaseModel):
 
     since: date | None = Field(description="Inclusive, on the day received")
     until: date | None = Field(description="Inclusive, on the day received")
-    group_by: Literal["currency", "customer", "kind"]
+    group_by: PaymentGrouping
     data: list[PaymentGroup]
     position: int = Position
 

@@ -17,12 +17,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.fields import PurchaseOrderState, SupplierStatus
+from app.api.fields import PurchaseOrderState, Severity, SupplierStatus
 from app.api.schemas.common import AlertPublic, Amount
 from app.api.schemas.reads import HasMore
 from app.projections.tables import SupplierBase
 
-Quantity = Field(description="Decimal string", examples=["1000"])
+Quantity = Field(description="Decimal string", examples=["1000"],
+                 json_schema_extra={"format": "decimal"})
 Rate = Field(description="A fraction as a decimal string with 4 places; null when nothing "
                          "was measured yet", examples=["0.9500"])
 
@@ -128,7 +129,7 @@ class SupplierItemQuality(BaseModel):
     2859-1 severity its next lot is inspected under, and its incoming lots."""
 
     item: str
-    severity: Literal["normal", "tightened", "reduced"]
+    severity: Severity
     severity_reason: str
     discontinued: bool = Field(description="Inspection discontinued (5 lots not accepted on "
                                            "tightened) until a supervisor resumes it")
