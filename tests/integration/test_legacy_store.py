@@ -45,8 +45,9 @@ _ADDED_BY_ISSUE_12 = {"quantity_tolerance_percent": "0", "inspections": [], "pac
                       "packing_list_revision": None, "packed": [],
                       "incoming_lots": 0, "rejected_lots": 0, "rejection_rate": None,
                       "rejected_lot_quantity": "0", "quality_by_item": []}
-# Added to every page by issue 13: has_more beside next_cursor.
-_ADDED_BY_ISSUE_13 = frozenset({"has_more"})
+# Added to every page by issue 13: has_more beside next_cursor; and to each
+# event of the feed the version of its type's schema (class_version).
+_ADDED_BY_ISSUE_13 = frozenset({"has_more", "class_version"})
 
 
 def _stored(rows: list[dict[str, Any]]) -> list[StoredEvent]:
