@@ -30,9 +30,12 @@ class FeedWatch(PositionWatch):
         """From a writer's thread: re-read the position now and wake the
         waiters it satisfies, rather than at the next poll."""
         loop = self._loop
-        if loop is None or not self.waiting or loop.is_closed():
+        if loop is None or not self.waiting:
             return
-        loop.call_soon_threadsafe(lambda: loop.create_task(self._refresh()))
+        try:
+            loop.call_soon_threadsafe(lambda: loop.create_task(self._refresh()))
+        except RuntimeError:  # the loop closed (shutdown): the write stands, nobody waits
+            return
 
     async def _refresh(self) -> None:
         if self._moved is None:
