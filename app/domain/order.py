@@ -1053,25 +1053,11 @@ class Order(alerts.Alerting, Aggregate):
             self._check_ex_factory(actor)
 
     # ---- quality and packing (issue 12: app/domain/quality.py, packing.py) -----------
-    class InspectionRecorded(Event):
+    class InspectionRecorded(quality.InspectionRecorded, Event):
+        """The fields of ``quality.InspectionRecorded``, and whether the goods
+        were packed."""
+
         leads_to = "inspected"
-        inspection_id: str
-        stage: str
-        factory: str
-        product: str
-        lot_size: int
-        level: str
-        severity: str
-        severity_reason: str
-        plans: dict[str, Any]
-        defects: dict[str, int]
-        class_results: dict[str, str]
-        result: str
-        findings: list[dict[str, Any]]
-        report_ref: str
-        inspected_on: date
-        corrective_actions: list[dict[str, Any]]
-        counts_for_switching: bool
         packed: bool  # a packing list was issued before (goods are packed for a final)
 
         def state_after(self, state: str) -> str:

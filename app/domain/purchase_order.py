@@ -488,24 +488,9 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
                 f"Materials received while revision {self.revision} is not signed back", actor)
 
     # ---- incoming inspection (issue 12: app/domain/quality.py) ---------------------
-    class InspectionRecorded(Event):
-        inspection_id: str
-        stage: str
-        factory: str
-        product: str
-        lot_size: int
-        level: str
-        severity: str
-        severity_reason: str
-        plans: dict[str, Any]
-        defects: dict[str, int]
-        class_results: dict[str, str]
-        result: str
-        findings: list[dict[str, Any]]
-        report_ref: str
-        inspected_on: date
-        corrective_actions: list[dict[str, Any]]
-        counts_for_switching: bool
+    class InspectionRecorded(quality.InspectionRecorded, Event):
+        """The fields of ``quality.InspectionRecorded``, and the lot's receipt."""
+
         receipt_id: str | None  # the receipt whose lot was inspected
         rejected: list[dict[str, Any]]  # per line: the quantity the failed lot takes back
 

@@ -30,6 +30,7 @@ Choices (README, "Quality and packing"):
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -116,11 +117,33 @@ def parse_findings(findings: list[dict[str, Any]] | None) -> list[dict[str, Any]
     return parsed
 
 
-# What an ``InspectionRecorded`` holds (and the order's or PO's record of it).
-RECORDED = ("inspection_id", "stage", "factory", "product", "lot_size", "level", "severity",
-            "severity_reason", "plans", "defects", "class_results", "result", "findings",
-            "report_ref", "inspected_on", "corrective_actions", "counts_for_switching")
-# (An order's InspectionRecorded also says whether the goods were packed.)
+# A frozen dataclass, not an event (as ``alerts.AlertRaised``): the order's
+# and the PO's ``InspectionRecorded`` inherit these fields and add their own.
+@dataclass(frozen=True)
+class InspectionRecorded:
+    """What every aggregate's ``InspectionRecorded`` holds."""
+
+    inspection_id: str
+    stage: str
+    factory: str
+    product: str
+    lot_size: int
+    level: str
+    severity: str
+    severity_reason: str
+    plans: dict[str, Any]
+    defects: dict[str, int]
+    class_results: dict[str, str]
+    result: str
+    findings: list[dict[str, Any]]
+    report_ref: str
+    inspected_on: date
+    corrective_actions: list[dict[str, Any]]
+    counts_for_switching: bool
+
+
+# What the order's or PO's record of an inspection keeps of the event.
+RECORDED = tuple(f.name for f in fields(InspectionRecorded))
 # A failed inspection without corrective actions given opens this one.
 DEFAULT_ACTION = "Correct the defects found and present the lot for re-inspection"
 DEFAULT_ACTION_DAYS = 7
