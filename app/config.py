@@ -7,6 +7,7 @@ library's own environment is built from these settings (``eventsourcing_env``).
 from __future__ import annotations
 
 import json
+import math
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -137,6 +138,20 @@ class Settings(BaseSettings):
     # at all. A JSON list or comma-separated:
     # GENDAN_CORS_ORIGINS=https://a.example,http://localhost:5173
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A database outage answered fast (PostgreSQL only; app/application/breaker.py).
+    # A command waits this long for one of the event store's pooled
+    # connections; longer, while the pool fails to connect, means the
+    # database is down: the breaker opens and answers 503 at once.
+    postgres_pool_timeout_seconds: float = Field(1.0, gt=0, le=30)
+    # Connecting gives up after this long (libpq connect_timeout, which
+    # counts whole seconds from 2; asyncpg's timeout for the read models),
+    # instead of TCP's own timeouts on a host that does not answer.
+    postgres_connect_timeout_seconds: int = Field(2, ge=2, le=60)
+    # While the breaker is open, one probe (connect, SELECT 1) at most this often.
+    breaker_probe_seconds: float = Field(0.5, gt=0, le=10)
+    # A read-model statement gives up after this long (asyncpg command_timeout).
+    read_statement_timeout_seconds: float = Field(60.0, gt=0)
+
     # GET /metrics in Prometheus text, no token (app/api/metrics.py). On by
     # default: counts, timings and positions, no business data; keep it off
     # the public side of the proxy, or turn it off.
@@ -219,10 +234,11 @@ class Settings(BaseSettings):
                 POSTGRES_PASSWORD=unquote(parts.password or ""),
                 POSTGRES_POOL_SIZE="8",
                 POSTGRES_MAX_OVERFLOW="8",
-                # The library waits this long for a pooled connection and
-                # retries 10 times: 2 s answers 503 ~20 s into an outage
-                # (5 s made it ~52 s, measured by stopping PostgreSQL).
-                POSTGRES_CONNECT_TIMEOUT="2",
+                # The library's wait for a pooled connection, in whole
+                # seconds; the store sets the pool's own to
+                # postgres_pool_timeout_seconds, and the breaker stops the
+                # library's ten retries during an outage (eventstore.py).
+                POSTGRES_CONNECT_TIMEOUT=str(max(1, math.ceil(self.postgres_pool_timeout_seconds))),
                 POSTGRES_PRE_PING="y",
             )
         else:

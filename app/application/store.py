@@ -9,16 +9,24 @@ routes, which FastAPI runs in its threadpool.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    Transcoding,
+)
 
+from app.application.breaker import is_outage, shared_breaker
 from app.application.dto import NONE, CommandResult, Outcome, PreconditionFailed, Preconditions
-from app.application.eventstore import Completion, IdempotencyClaimLost
+from app.application.eventstore import Completion, IdempotencyClaimLost, guard
 from app.application.idempotency import (
     Claim,
     Completed,
@@ -29,6 +37,8 @@ from app.application.idempotency import (
 from app.config import Settings
 from app.domain.errors import NotFound
 from app.domain.values import utc_text
+
+log = logging.getLogger("gendan.store")
 
 # A concurrent writer may take the version we loaded; the command is then
 # re-run on the fresh aggregate, where the domain rules are checked again.
@@ -65,6 +75,13 @@ class Store(Application):
             # Long-lived streams replay from a snapshot (FACTS.md: ~25 µs/event).
             self.snapshotting_intervals = {cls: settings.snapshot_interval for cls in snapshotted}
         super().__init__(env)
+        # PostgreSQL: the process's circuit breaker in front of every
+        # recorder's connections (issue 14; SQLite and memory: inert).
+        self.breaker = shared_breaker(settings)
+        if settings.is_postgres:
+            guard(self.factory.datastore, self.breaker,  # type: ignore[attr-defined]
+                  pool_timeout=settings.postgres_pool_timeout_seconds,
+                  connect_timeout=settings.postgres_connect_timeout_seconds)
         self.idempotency: IdempotencyStore | InMemoryIdempotency = (
             InMemoryIdempotency(settings) if settings.is_memory else IdempotencyStore(settings))
 
@@ -85,6 +102,17 @@ class Store(Application):
         for listener in self.save_listeners:
             listener()
         return recordings
+
+    def _take_snapshots(self, processing_event: Any) -> None:
+        # The events are committed when snapshots are taken: an outage now
+        # must not answer the command as failed. A missing snapshot costs a
+        # longer replay only; the next interval writes one.
+        try:
+            super()._take_snapshots(processing_event)
+        except (OSError, OperationalError, InterfaceError) as exc:
+            if not is_outage(exc):
+                raise
+            log.warning("snapshot not taken (the events are saved): %r", exc)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -158,7 +186,14 @@ class Store(Application):
         """Run a command at most once per idempotency key (idempotency.py)."""
         if keyed is None:
             return run(None)
-        outcome = self.idempotency.claim(keyed)
+        # The claim is the command's first visit to the database: refused at
+        # once while the breaker is open, and an outage here opens it.
+        self.breaker.check()
+        try:
+            outcome = self.idempotency.claim(keyed)
+        except Exception as exc:
+            self.breaker.failed(exc)
+            raise
         if isinstance(outcome, Completed):
             return replay(outcome)
         try:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, not_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.application.breaker import GuardedEngine, shared_breaker
 from app.config import Settings
 from app.domain.order import FINAL_STATES
 from app.domain.values import utc_text
@@ -94,8 +95,15 @@ class ReadModels(SourcingReads, QualityReads, LookupReads, ReportReads):
     def __init__(self, settings: Settings):
         self.settings = settings
         url = settings.sqlalchemy_url(asynchronous=True)
+        # PostgreSQL: behind the process's circuit breaker (refused at once
+        # while the database is down), connecting and each statement bounded.
+        self.breaker = shared_breaker(settings)
         if settings.is_postgres:
-            self._engine = create_async_engine(url, pool_pre_ping=True)
+            self._engine = GuardedEngine(create_async_engine(
+                url, pool_pre_ping=True,
+                connect_args={"timeout": settings.postgres_connect_timeout_seconds,
+                              "command_timeout": settings.read_statement_timeout_seconds},
+            ), self.breaker)
         else:
             # The runner and the library write the same file: wait for locks.
             self._engine = create_async_engine(url, connect_args={"timeout": 30})

@@ -200,6 +200,30 @@ async def audit_at(client: httpx.AsyncClient, headers: dict, position: int,
         await asyncio.sleep(0.2)
 
 
+# The outage's bounds (issue 14, item 5), from the moment the database stops
+# answering (pg_ctl stop has returned) and from the moment it is back
+# (pg_ctl start has returned): a command and a read answer 503 within
+# DOWN_SECONDS, readiness within READY_SECONDS, and commands and readiness
+# are back within RECOVERY_SECONDS.
+DOWN_SECONDS, READY_SECONDS, RECOVERY_SECONDS = 3.0, 1.0, 2.0
+
+
+async def _timed(since: float, request) -> tuple[httpx.Response, float]:
+    response = await request
+    return response, time.monotonic() - since
+
+
+async def _until(since: float, request, done,
+                 timeout: float = 60) -> tuple[httpx.Response, float]:
+    """The first answer of ``request()`` that is ``done``, and its seconds from ``since``."""
+    while True:
+        response = await request()
+        if done(response):
+            return response, time.monotonic() - since
+        assert time.monotonic() - since < timeout, response.text
+        await asyncio.sleep(0.05)
+
+
 async def test_postgres_stopped_for_a_few_seconds(own_postgres):
     cluster, databases = own_postgres
     settings = databases.settings("postgres", read_wait_seconds=1.0)
@@ -210,26 +234,52 @@ async def test_postgres_stopped_for_a_few_seconds(own_postgres):
             before = await client.post("/v1/customers", headers=headers,
                                        json={"name": "Before", "country": "DE"})
             assert before.status_code == 201
+            assert (await client.get("/v1/board", headers=headers)).status_code == 200
             cluster.stop()
             try:
-                down = await client.post("/v1/customers", headers=headers,
-                                         json={"name": "During", "country": "DE"})
+                # A command first, alone for a moment, so that the event store
+                # finds the outage by itself (no connection within the pool's
+                # timeout); then a load balancer's probe and a read, which
+                # find it through the read models' engine. Each is timed
+                # from the stop.
+                stopped = time.monotonic()
+                command = asyncio.ensure_future(_timed(stopped, client.post(
+                    "/v1/customers", headers=headers, json={"name": "During", "country": "DE"})))
+                await asyncio.sleep(0.3)
+                (ready, ready_s), (board, board_s) = await asyncio.gather(
+                    _timed(stopped, client.get("/readyz")),
+                    _timed(stopped, client.get("/v1/board", headers=headers)))
+                down, down_s = await command
                 assert down.status_code == 503, down.text
                 assert down.headers["content-type"] == "application/problem+json"
                 assert int(down.headers["Retry-After"]) > 0
-                ready = await client.get("/readyz")
                 assert ready.status_code == 503 and ready.headers["Retry-After"]
-                board = await client.get("/v1/board", headers=headers)
-                assert board.status_code == 503
+                assert board.status_code == 503, board.text
+                assert board.headers["content-type"] == "application/problem+json"
+                assert int(board.headers["Retry-After"]) > 0
+                # Once open, the breaker answers at once.
+                again, again_s = await _timed(time.monotonic(), client.post(
+                    "/v1/customers", headers=headers, json={"name": "During", "country": "DE"}))
+                assert again.status_code == 503 and again_s < 0.5, (again.text, again_s)
             finally:
                 cluster.start()  # returns once it accepts connections
-            deadline = time.monotonic() + 60
-            while (await client.get("/readyz")).status_code != 200:
-                assert time.monotonic() < deadline, "readiness did not recover"
-                await asyncio.sleep(0.2)
-            after = await client.post("/v1/customers", headers=headers,
-                                      json={"name": "After", "country": "DE"})
-            assert after.status_code == 201
+            started = time.monotonic()
+            (_, ready_back_s), (after, after_s) = await asyncio.gather(
+                _until(started, lambda: client.get("/readyz"),
+                       lambda r: r.status_code == 200),
+                # A 503 here wrote nothing (the breaker or no connection):
+                # only the one 201 appends "After".
+                _until(started, lambda: client.post("/v1/customers", headers=headers,
+                                                    json={"name": "After", "country": "DE"}),
+                       lambda r: r.status_code != 503))
+            print(f"\noutage: command 503 after {down_s:.2f}s, read 503 after {board_s:.2f}s, "
+                  f"readiness 503 after {ready_s:.2f}s, next command 503 in {again_s:.3f}s; "
+                  f"back: readiness 200 after {ready_back_s:.2f}s, "
+                  f"command 201 after {after_s:.2f}s")
+            assert after.status_code == 201, after.text
+            assert down_s <= DOWN_SECONDS and board_s <= DOWN_SECONDS
+            assert ready_s <= READY_SECONDS
+            assert ready_back_s <= RECOVERY_SECONDS and after_s <= RECOVERY_SECONDS
             position = (await client.get("/v1/events", headers=headers,
                                          params={"after": 0})).json()["data"][-1]["position"]
             audit = await audit_at(client, headers, position)
