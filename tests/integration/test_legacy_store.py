@@ -25,7 +25,11 @@ from app.application import Gendan
 from app.projections.runner import rebuild_all
 from tests.live import LiveServer
 
-FIXTURE = Path(__file__).resolve().parents[1] / "legacy" / "store-6c41cfc.json"
+# The stores written by earlier code: at 6c41cfc (tests/legacy/make_store.py)
+# and at 3bed399 (the same script with make_store_3bed399.patch: the rules
+# that had come by then), so every class version since is opened.
+FIXTURES = {rev: Path(__file__).resolve().parents[1] / "legacy" / f"store-{rev}.json"
+            for rev in ("6c41cfc", "3bed399")}
 # Computed from today's date at read time, so they differ by the day the
 # test runs, not by the code.
 _TODAYS = frozenset({"days_late", "overdue", "age_days", "risk", "attention"})
@@ -115,14 +119,16 @@ def _get_all(server: LiveServer, legacy: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-@pytest.fixture(scope="module")
-def legacy() -> dict[str, Any]:
-    return json.loads(FIXTURE.read_text())
+@pytest.fixture(scope="module", params=sorted(FIXTURES))
+def legacy(request) -> dict[str, Any]:
+    return json.loads(FIXTURES[request.param].read_text())
 
 
 def test_a_store_written_before_the_move_opens_and_answers_as_before(fresh_settings, legacy):
     _load_legacy(fresh_settings, legacy)
-    expected = _without_todays(legacy["answers"])
+    # What later code added is set aside on both sides (a newer fixture's
+    # answers already have some of it, e.g. 3bed399's letters of credit).
+    expected = _without_added(_without_todays(legacy["answers"]))
 
     live = _answers(fresh_settings, legacy)
     for url in expected:

@@ -39,7 +39,9 @@ from app.domain.values import Actor
 AGGREGATES: tuple[type[Aggregate], ...] = (Order, PurchaseOrder, Customer, Supplier, Rfq, Item,
                                            PortalRefusal)
 ROOT = Path(__file__).resolve().parents[2]
-LEGACY = ROOT / "tests" / "legacy" / "store-6c41cfc.json"
+# Stores written by earlier code: at 6c41cfc (before issue 8 moved the event
+# classes) and at 3bed399 (issue 10, before issues 11 and 12 added fields).
+LEGACY = {rev: ROOT / "tests" / "legacy" / f"store-{rev}.json" for rev in ("6c41cfc", "3bed399")}
 
 
 def event_classes() -> list[type]:
@@ -128,9 +130,9 @@ def _stored(row: dict[str, Any]) -> StoredEvent:
                        state=base64.b64decode(row["state"]))
 
 
-@pytest.fixture(scope="module")
-def legacy() -> tuple[list[Any], list[Any]]:
-    data = json.loads(LEGACY.read_text())
+@pytest.fixture(scope="module", params=sorted(LEGACY))
+def legacy(request) -> tuple[list[Any], list[Any]]:
+    data = json.loads(LEGACY[request.param].read_text())
     mapper = _Store().mapper
     return ([mapper.to_domain_event(_stored(r)) for r in data["stored_events"]],
             [mapper.to_domain_event(_stored(r)) for r in data["stored_snapshots"]])
