@@ -142,6 +142,7 @@ class ProjectionRunner:
             self._lock(conn)  # a live runner waits for the rebuild
             for table in READ_MODEL_TABLES:
                 conn.execute(delete(table))
+            indexes = self._drop_indexes(conn)
             # fresh: the tables are empty, so rows not made by the rebuild
             # itself need no loading. One batch for every chunk keeps them.
             batch = Batch(conn, fresh=True)
@@ -153,8 +154,33 @@ class ProjectionRunner:
                 batch.trim()
                 last = notifications[-1].id
                 total += len(notifications)
+            for create in indexes:  # built once from the loaded rows
+                conn.exec_driver_sql(create)
             self._save(conn, last)
         return total
+
+    def _drop_indexes(self, conn: Connection) -> list[str]:
+        """On SQLite, drop the read models' non-unique indexes for the load
+        and give back their CREATE statements, verbatim from the schema.
+        Building an index once from the loaded rows is cheaper than keeping
+        it up to date row by row. SQLite's DDL is transactional and readers
+        (WAL) keep seeing the committed schema and rows until the rebuild
+        commits. Not on PostgreSQL: DROP INDEX would lock the readers out
+        for the whole rebuild instead of letting them read the old rows."""
+        if self.settings.is_postgres:
+            return []
+        names = [table.name for table in READ_MODEL_TABLES]
+        marks = ", ".join("?" * len(names))
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks}) ORDER BY name", tuple(names)).all()
+        creates = []
+        for name, create in rows:
+            if create.lstrip().upper().startswith("CREATE UNIQUE"):
+                continue  # keeps enforcing what it enforces during the load
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            creates.append(create)
+        return creates
 
     def positions(self) -> dict[str, int]:
         with self._engine.connect().execution_options(gendan_read_only=True) as conn:
