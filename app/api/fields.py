@@ -106,6 +106,11 @@ PositiveDecimal = Annotated[
 ]
 Percent = Annotated[str, StringConstraints(pattern=_PERCENT), Field(
     examples=["30"], json_schema_extra=_decimal_format)]
+# An answer's decimal string (amount, quantity, price, rate, weight...):
+# `format: decimal` and nothing else. No pattern: the schema says what the
+# value is, it checks nothing an answer already holds (a negative difference,
+# a 4-place rate), so no value the API answers changes.
+DecimalText = Annotated[str, Field(json_schema_extra={"format": "decimal"})]
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime_only)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["USD"])]

@@ -96,6 +96,60 @@ def test_decimal_strings_say_so(spec):
     assert len(decimals) > 30
 
 
+# The names an answer gives its decimal strings: money, quantities, prices,
+# rates, percents, weights and sizes. A string property of an answer's
+# component by one of these names is a decimal and must say so.
+DECIMAL_ANSWERS = frozenset("""
+    amount total contract_amount paid invoiced adjusted outstanding
+    deposit_due deposit_received balance_received balance_due fees_received
+    unit_price po_unit_price unit_price_invoiced landed_cost_per_unit landed_unit_price
+    quantity quantity_per_carton ordered received accepted rejected accepted_not_invoiced
+    total_received total_accepted rejected_quantity ordered_quantity accepted_quantity
+    rejected_lot_quantity moq cut made finished packed planned behind difference
+    margin rejection_rate on_time_rate fill_rate
+    deposit_percent tolerance_percent quantity_tolerance_percent
+    net_kg gross_kg cbm length_cm width_cm height_cm
+""".split())
+
+
+def _refs(node: Any) -> Iterator[str]:
+    for _, n in _walk(node):
+        if "$ref" in n:
+            yield n["$ref"].rsplit("/", 1)[-1]
+
+
+def _answer_components(spec) -> set[str]:
+    """Every component a 2xx answer reaches, through any depth of $ref."""
+    schemas = spec["components"]["schemas"]
+    todo = [name for item in spec["paths"].values() for operation in item.values()
+            for code, answer in operation.get("responses", {}).items()
+            if code.startswith("2") for name in _refs(answer)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in schemas:
+            seen.add(name)
+            todo += _refs(schemas[name])
+    return seen
+
+
+def test_every_decimal_string_of_an_answer_says_so(spec):
+    schemas = spec["components"]["schemas"]
+    answers = _answer_components(spec)
+    assert {"OrderPublic", "FinanceOrder", "PurchaseOrderRow", "CartonPublic",
+            "SupplierPerformance", "ReceiptLine", "OrderCreatedPayload"} <= answers
+    checked, missing = 0, []
+    for name in sorted(answers):
+        for field, prop in schemas[name].get("properties", {}).items():
+            strings = [a for a in prop.get("anyOf", [prop]) if a.get("type") == "string"]
+            if field not in DECIMAL_ANSWERS or not strings:
+                continue
+            checked += 1
+            if any(a.get("format") != "decimal" for a in strings):
+                missing.append(f"{name}.{field}")
+    assert missing == []
+    assert checked > 100
+
 def test_each_enum_is_one_component(spec):
     """The same set of values inline in two places would be two classes in
     a generated client (GetBoardStateType0, OrderPublicState...)."""

@@ -15,6 +15,7 @@ from app.api.fields import (
     CountryCode,
     CurrencyCode,
     DecimalString,
+    DecimalText,
     IsoDate,
     LongText,
     PaymentKind,
@@ -105,7 +106,7 @@ class LetterOfCreditPublic(BaseModel):
     issuing_bank_country: str
     confirming_bank: str | None
     confirming_bank_country: str | None
-    amount: str
+    amount: DecimalText
     currency: str
     latest_shipment_date: date
     expiry_date: date

@@ -19,6 +19,7 @@ from app.api.fields import (
     MAX_AMOUNT,
     CountryCode,
     CurrencyCode,
+    DecimalText,
     EvidenceRef,
     Incoterm,
     InspectionResult,
@@ -152,15 +153,15 @@ class OrderLinePublic(BaseModel):
     line_no: int
     sku: str
     description: str
-    quantity: str
+    quantity: DecimalText
     unit: str
-    unit_price: str
-    amount: str
+    unit_price: DecimalText
+    amount: DecimalText
 
 
 class PaymentTermsPublic(BaseModel):
     method: str
-    deposit_percent: str
+    deposit_percent: DecimalText
     issuing_bank_country: str | None
     confirming_bank_country: str | None
 
@@ -193,7 +194,7 @@ class InspectionSummary(BaseModel):
 class PackingListSummary(BaseModel):
     revision: int
     cartons: int
-    quantity: str
+    quantity: DecimalText
     within_tolerance: bool = Field(description=(
         "Every line, colour and size packed as ordered, within the quantity tolerance (G12)"))
     difference_accepted: bool
@@ -211,14 +212,14 @@ class OrderPublic(BaseModel):
     samples_required: bool
     payment_terms: PaymentTermsPublic
     lines: list[OrderLinePublic]
-    total: str
-    deposit_due: str
-    deposit_received: str
-    balance_received: str
-    paid: str
-    balance_due: str
-    fees_received: str
-    margin: str | None = Field(description="(total - costs) / total of the latest analysis")
+    total: DecimalText
+    deposit_due: DecimalText
+    deposit_received: DecimalText
+    balance_received: DecimalText
+    paid: DecimalText
+    balance_due: DecimalText
+    fees_received: DecimalText
+    margin: DecimalText | None = Field(description="(total - costs) / total of the latest analysis")
     cost_analyses: int
     margin_approved: bool
     needs_margin_approval: bool
@@ -228,7 +229,7 @@ class OrderPublic(BaseModel):
     letters_of_credit: list[LetterOfCreditPublic] = Field(
         description="Credits received under an L/C, as amended (G4; issue 10)")
     samples: list[SamplePublic]
-    quantity_tolerance_percent: str = Field(description=(
+    quantity_tolerance_percent: DecimalText = Field(description=(
         "How far each line, colour and size may be packed over or short (G12; issue 12)"))
     inspections: list[InspectionSummary] = Field(description="Inspections of the order (issue 12)")
     packing_list: PackingListSummary | None

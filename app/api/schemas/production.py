@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from app.api.fields import (
     CurrencyCode,
     DecimalString,
+    DecimalText,
     DelayCause,
     DelayResponsible,
     EvidenceRef,
@@ -276,7 +277,7 @@ class BreakdownPublic(BaseModel):
     line_no: int
     colour: str
     size: str
-    quantity: str
+    quantity: DecimalText
 
 
 class AccessoryPublic(BaseModel):
@@ -322,7 +323,7 @@ class PlanPublic(BaseModel):
     revision: int
     template: str | None
     daily_capacity: int | None
-    quantity: str
+    quantity: DecimalText
     calendar: CalendarPublic
     ex_factory: date
     feasible: bool
@@ -334,20 +335,20 @@ class PlanPublic(BaseModel):
 class SizeProgressPublic(BaseModel):
     colour: str
     size: str
-    cut: str | None
-    made: str | None
-    finished: str | None
-    packed: str | None
+    cut: DecimalText | None
+    made: DecimalText | None
+    finished: DecimalText | None
+    packed: DecimalText | None
 
 
 class ProgressPublic(BaseModel):
     on: date
-    cut: str
-    made: str
-    finished: str
-    packed: str
-    planned: str | None = Field(description="Made by that day according to the plan")
-    behind: str | None = Field(description="planned - made")
+    cut: DecimalText
+    made: DecimalText
+    finished: DecimalText
+    packed: DecimalText
+    planned: DecimalText | None = Field(description="Made by that day according to the plan")
+    behind: DecimalText | None = Field(description="planned - made")
     lines_running: int | None
     note: str | None
     by_size: list[SizeProgressPublic]
@@ -365,7 +366,7 @@ class DelayPublic(BaseModel):
 
 
 class CompensationPublic(BaseModel):
-    amount: str
+    amount: DecimalText
     currency: str
     terms: str | None
 
@@ -378,7 +379,7 @@ class ConsentPublic(BaseModel):
 
 class CostBornePublic(BaseModel):
     item: str
-    amount: str
+    amount: DecimalText
     currency: str
 
 

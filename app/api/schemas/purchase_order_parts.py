@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.fields import AdjustmentReason, LineDecision
+from app.api.fields import AdjustmentReason, DecimalText, LineDecision
 
 
 class PoContentLine(BaseModel):
@@ -26,10 +26,10 @@ class PoContentLine(BaseModel):
 
     line_no: int
     item: str
-    quantity: str
+    quantity: DecimalText
     unit: str
-    unit_price: str
-    amount: str
+    unit_price: DecimalText
+    amount: DecimalText
     delivery_date: str = Field(description="YYYY-MM-DD")
 
 
@@ -43,7 +43,7 @@ class PoContent(BaseModel):
     currency: str
     terms: str | None
     lines: list[PoContentLine]
-    total: str
+    total: DecimalText
 
 
 class PoLinePublic(PoContentLine):
@@ -61,8 +61,8 @@ class SentRevision(BaseModel):
 class CounterLine(BaseModel):
     line_no: int
     decision: LineDecision
-    quantity: str | None
-    unit_price: str | None
+    quantity: DecimalText | None
+    unit_price: DecimalText | None
     delivery_date: date | None
 
 
@@ -80,7 +80,7 @@ class Acknowledgement(BaseModel):
 
 class DeliveryNoteLine(BaseModel):
     line_no: int
-    quantity: str
+    quantity: DecimalText
     shipped_on: date | None
     expected_on: date | None
 
@@ -96,16 +96,16 @@ class DeliveryNote(BaseModel):
 class ReceiptLine(BaseModel):
     line_no: int
     item: str
-    ordered: str
-    po_unit_price: str
+    ordered: DecimalText
+    po_unit_price: DecimalText
     delivery_date: date
-    received: str
-    accepted: str
-    rejected: str
-    unit_price_invoiced: str
+    received: DecimalText
+    accepted: DecimalText
+    rejected: DecimalText
+    unit_price_invoiced: DecimalText
     partial: bool
-    total_received: str
-    total_accepted: str
+    total_received: DecimalText
+    total_accepted: DecimalText
     late: bool
     issues: list[Literal["over", "short", "price_above_po", "late"]]
 
@@ -121,17 +121,17 @@ class Receipt(BaseModel):
 
 class InvoiceLine(BaseModel):
     line_no: int
-    quantity: str
-    unit_price: str
-    amount: str
+    quantity: DecimalText
+    unit_price: DecimalText
+    amount: DecimalText
 
 
 class MatchLine(BaseModel):
     line_no: int
-    po_unit_price: str
-    unit_price: str
-    quantity: str
-    accepted_not_invoiced: str
+    po_unit_price: DecimalText
+    unit_price: DecimalText
+    quantity: DecimalText
+    accepted_not_invoiced: DecimalText
     issues: list[Literal["price_above_po", "quantity_above_received", "not_received"]]
 
 
@@ -145,7 +145,7 @@ class Invoice(BaseModel):
     invoice_no: str
     invoice_date: date
     due_date: date | None
-    total: str
+    total: DecimalText
     match: InvoiceMatch
     lines: list[InvoiceLine]
 
@@ -153,12 +153,12 @@ class Invoice(BaseModel):
 class Adjustment(BaseModel):
     reason: AdjustmentReason
     note: str | None
-    amount: str
+    amount: DecimalText
 
 
 class SupplierPayment(BaseModel):
     payment_id: str
-    amount: str
+    amount: DecimalText
     paid_on: date
     reference: str
     invoice_no: str | None

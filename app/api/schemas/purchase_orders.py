@@ -15,6 +15,7 @@ from app.api.fields import (
     AdjustmentReason,
     CurrencyCode,
     DecimalString,
+    DecimalText,
     InspectionResult,
     IsoDate,
     LineNo,
@@ -138,7 +139,7 @@ def _money_fields(view: dict[str, Any]) -> dict[str, Any]:
 
 class RejectedLine(BaseModel):
     line_no: int
-    quantity: str
+    quantity: DecimalText
 
 
 class PoInspection(BaseModel):
@@ -163,7 +164,7 @@ class PurchaseOrderPublic(BaseModel):
     currency: str
     terms: str | None
     lines: list[PoLinePublic]
-    total: str
+    total: DecimalText
     waiver_reason: str | None
     drafted_by: str
     content: PoContent | None = Field(description="The current revision as sent")
@@ -175,10 +176,10 @@ class PurchaseOrderPublic(BaseModel):
     receipts: list[Receipt]
     invoices: list[Invoice]
     payments: list[SupplierPayment]
-    invoiced: str
-    paid: str
-    adjusted: str
-    outstanding: str
+    invoiced: DecimalText
+    paid: DecimalText
+    adjusted: DecimalText
+    outstanding: DecimalText
     inspections: list[PoInspection] = Field(description=(
         "Incoming inspections (issue 12); a failed lot's accepted quantities are taken back"))
     alerts: list[AlertPublic]

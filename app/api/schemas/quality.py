@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from app.api.fields import (
+    DecimalText,
     DefectClass,
     EvidenceRef,
     InspectionLevel,
@@ -248,7 +249,7 @@ class CorrectiveActionPublic(BaseModel):
 
 class RejectedLinePublic(BaseModel):
     line_no: int
-    quantity: str
+    quantity: DecimalText
 
 
 class _Judged(BaseModel):
@@ -352,34 +353,34 @@ class CartonPublic(BaseModel):
     sku: str
     colour: str
     size: str
-    quantity_per_carton: str
-    quantity: str
-    net_kg: str
-    gross_kg: str
-    length_cm: str
-    width_cm: str
-    height_cm: str
-    cbm: str
+    quantity_per_carton: DecimalText
+    quantity: DecimalText
+    net_kg: DecimalText
+    gross_kg: DecimalText
+    length_cm: DecimalText
+    width_cm: DecimalText
+    height_cm: DecimalText
+    cbm: DecimalText
 
 
 class LineTotal(BaseModel):
     line_no: int
-    quantity: str
+    quantity: DecimalText
 
 
 class ColourSizeTotal(BaseModel):
     line_no: int
     colour: str
     size: str
-    quantity: str
+    quantity: DecimalText
 
 
 class PackingTotals(BaseModel):
     cartons: int
-    quantity: str
-    net_kg: str
-    gross_kg: str
-    cbm: str
+    quantity: DecimalText
+    net_kg: DecimalText
+    gross_kg: DecimalText
+    cbm: DecimalText
     by_line: list[LineTotal]
     by_colour_size: list[ColourSizeTotal]
 
@@ -388,11 +389,11 @@ class DifferencePublic(BaseModel):
     line_no: int
     colour: str
     size: str
-    ordered: str
-    packed: str
-    cut: str | None = Field(description="The latest cut quantity reported for the colour "
+    ordered: DecimalText
+    packed: DecimalText
+    cut: DecimalText | None = Field(description="The latest cut quantity reported for the colour "
                                         "and size")
-    difference: str = Field(description="packed - ordered")
+    difference: DecimalText = Field(description="packed - ordered")
     within_tolerance: bool
 
 
@@ -415,7 +416,7 @@ class PackingListPublic(BaseModel):
     totals: PackingTotals
     differences: list[DifferencePublic] = Field(description=(
         "Every line, colour and size packed otherwise than ordered"))
-    tolerance_percent: str
+    tolerance_percent: DecimalText
     within_tolerance: bool
     difference_accepted: DifferenceAcceptedPublic | None
     shippable: bool = Field(description="G12 lets the order ship")

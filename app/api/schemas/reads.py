@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.api.fields import (
+    DecimalText,
     DelayCause,
     DelayResponsible,
     InspectionLevel,
@@ -29,7 +30,6 @@ from app.api.fields import (
 # Shared with the command answers, so OpenAPI names each model once.
 from app.api.schemas.common import AlertPublic, Amount
 from app.api.schemas.events import feed_item_schema
-
 
 # Beside every page's next_cursor (issue 13): whether another page follows.
 HasMore = Field(description="true when another page follows (`next_cursor` reads it)")
@@ -50,7 +50,7 @@ class BoardItem(BaseModel):
     state: OrderState
     owner: str = Field(description="Who created the order (its merchandiser)")
     currency: str
-    total: str = Amount
+    total: DecimalText = Amount
     delivery_date: date = Field(description="The ex-factory date")
     overdue: bool = Field(description="Past its delivery date and not shipped, closed or cancelled")
     days_late: int = Field(description=(
@@ -93,7 +93,7 @@ class BoardPage(BaseModel):
 class FinanceLetterOfCredit(BaseModel):
     number: str
     issuing_bank: str
-    amount: str = Amount
+    amount: DecimalText = Amount
     currency: str
     latest_shipment_date: date
     expiry_date: date
@@ -108,15 +108,15 @@ class FinanceOrder(BaseModel):
     customer_name: str | None
     currency: str
     state: OrderState
-    contract_amount: str = Amount
-    deposit_percent: str
-    deposit_due: str = Amount
-    deposit_received: str = Amount
-    balance_received: str = Amount
-    paid: str = Amount
-    balance_due: str = Amount
-    fees_received: str = Amount
-    margin: str | None = Field(description="Latest cost analysis margin, a fraction ('0.0470')")
+    contract_amount: DecimalText = Amount
+    deposit_percent: DecimalText
+    deposit_due: DecimalText = Amount
+    deposit_received: DecimalText = Amount
+    balance_received: DecimalText = Amount
+    paid: DecimalText = Amount
+    balance_due: DecimalText = Amount
+    fees_received: DecimalText = Amount
+    margin: DecimalText | None = Field(description="Latest cost analysis margin, a fraction ('0.0470')")
     margin_approved: bool
     shipment_without_balance: bool
     shipment_without_balance_reason: str | None
@@ -135,10 +135,10 @@ class FinanceOrdersPage(BaseModel):
 class CurrencyTotals(BaseModel):
     currency: str
     orders: int
-    contract_amount: str = Amount
-    paid: str = Amount
-    balance_due: str = Amount
-    fees_received: str = Amount
+    contract_amount: DecimalText = Amount
+    paid: DecimalText = Amount
+    balance_due: DecimalText = Amount
+    fees_received: DecimalText = Amount
 
 
 class CustomerTotals(CurrencyTotals):

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.fields import OrderState, PaymentGrouping, PaymentKind
+from app.api.fields import DecimalText, OrderState, PaymentGrouping, PaymentKind
 from app.api.schemas.common import Amount
 from app.api.schemas.reads import HasMore
 
@@ -20,7 +20,7 @@ class OrdersInState(BaseModel):
     state: OrderState
     currency: str
     orders: int
-    total: str = Amount
+    total: DecimalText = Amount
 
 
 class OrdersByState(BaseModel):
@@ -34,7 +34,7 @@ class OrdersByState(BaseModel):
 class PaymentGroup(BaseModel):
     currency: str
     payments: int = Field(description="Payments received")
-    amount: str = Amount
+    amount: DecimalText = Amount
     customer_id: UUID | None = Field(description="With group_by=customer; else null")
     customer_name: str | None = Field(description="With group_by=customer; else null")
     kind: PaymentKind | None = Field(
@@ -61,7 +61,7 @@ class LateOrder(BaseModel):
     owner: str = Field(description="Who follows the order (its merchandiser)")
     state: OrderState
     currency: str
-    total: str = Amount
+    total: DecimalText = Amount
     delivery_date: date
     agreed_on: date = Field(description=(
         "The latest ex-factory date the customer agreed to: the delivery date, or a later "

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, StrictInt
 from app.api.fields import (
     CurrencyCode,
     DecimalString,
+    DecimalText,
     IsoDate,
     OptionalText,
     PositiveDecimal,
@@ -51,13 +52,13 @@ class QuotePublic(BaseModel):
     quote_id: str
     supplier_id: UUID
     supplier_name: str
-    unit_price: str
+    unit_price: DecimalText
     currency: str
-    landed_cost_per_unit: str
-    landed_unit_price: str | None = Field(
+    landed_cost_per_unit: DecimalText
+    landed_unit_price: DecimalText | None = Field(
         description="unit price + landed cost, in the comparison currency; null without a rate")
     lead_time_days: int
-    moq: str | None
+    moq: DecimalText | None
     valid_until: date | None
     expired: bool
     price_rank: int | None
@@ -68,7 +69,7 @@ class QuotePublic(BaseModel):
 class RfqPublic(BaseModel):
     id: UUID
     item: str
-    quantity: str
+    quantity: DecimalText
     unit: str
     spec: str | None
     required_by: date

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from app.api.fields import PurchaseOrderState, Severity, SupplierStatus
+from app.api.fields import DecimalText, PurchaseOrderState, Severity, SupplierStatus
 from app.api.schemas.common import AlertPublic, Amount
 from app.api.schemas.reads import HasMore
 from app.projections.tables import SupplierBase
@@ -45,13 +45,13 @@ class PurchaseOrderRowLine(BaseModel):
 
     line_no: int
     item: str
-    quantity: str = Quantity
+    quantity: DecimalText = Quantity
     unit: str
-    unit_price: str = Field(description="Decimal string, up to 6 places", examples=["0.125"])
-    amount: str = Amount
+    unit_price: DecimalText = Field(description="Decimal string, up to 6 places", examples=["0.125"])
+    amount: DecimalText = Amount
     delivery_date: date
-    received: str = Field(description="Total received so far (decimal string)")
-    accepted: str = Field(description="Total accepted so far (decimal string)")
+    received: DecimalText = Field(description="Total received so far (decimal string)")
+    accepted: DecimalText = Field(description="Total accepted so far (decimal string)")
     complete: bool = Field(description="A receipt closed the line (not partial) or all of "
                                        "it was accepted")
 
@@ -75,16 +75,16 @@ class PurchaseOrderRow(BaseModel):
     due_date: date = Field(description="The earliest delivery date of the current lines")
     overdue: bool = Field(description="Past its due date, not every line received, "
                                       "not cancelled")
-    total: str = Amount
+    total: DecimalText = Amount
     lines: list[PurchaseOrderRowLine]
     fully_received: bool
     receipts: int
     last_received_on: date | None
-    invoiced: str = Amount
-    paid: str = Amount
-    adjusted: str = Field(description="Withheld from payments (late, short, quality...)",
+    invoiced: DecimalText = Amount
+    paid: DecimalText = Amount
+    adjusted: DecimalText = Field(description="Withheld from payments (late, short, quality...)",
                           examples=["7.90"])
-    outstanding: str = Field(description="Invoiced - paid - adjusted", examples=["90.00"])
+    outstanding: DecimalText = Field(description="Invoiced - paid - adjusted", examples=["90.00"])
     alerts: list[AlertPublic]
     created_at: datetime
     updated_at: datetime
@@ -107,7 +107,7 @@ class SupplierPortalPurchaseOrder(BaseModel):
     sent_at: datetime
     due_date: date = Field(description="The earliest delivery date of that revision")
     currency: str
-    total: str = Amount
+    total: DecimalText = Amount
 
 
 class SupplierPortalPurchaseOrdersPage(BaseModel):
@@ -135,8 +135,8 @@ class SupplierItemQuality(BaseModel):
                                            "tightened) until a supervisor resumes it")
     incoming_lots: int
     rejected_lots: int
-    rejection_rate: str | None = Rate
-    rejected_quantity: str = Quantity
+    rejection_rate: DecimalText | None = Rate
+    rejected_quantity: DecimalText = Quantity
 
 
 class SupplierPerformance(BaseModel):
@@ -152,11 +152,11 @@ class SupplierPerformance(BaseModel):
     receipts: int
     lines_due_received: int
     lines_on_time: int
-    on_time_rate: str | None = Rate
-    ordered_quantity: str = Quantity
-    accepted_quantity: str = Quantity
-    fill_rate: str | None = Rate
-    rejected_quantity: str = Quantity
+    on_time_rate: DecimalText | None = Rate
+    ordered_quantity: DecimalText = Quantity
+    accepted_quantity: DecimalText = Quantity
+    fill_rate: DecimalText | None = Rate
+    rejected_quantity: DecimalText = Quantity
     short_deliveries: int
     over_deliveries: int = Field(description="Receipt lines that brought a line beyond the "
                                              "tolerance")
@@ -174,8 +174,8 @@ class SupplierPerformance(BaseModel):
         "Lots of its deliveries inspected on arrival (an original inspection per lot; "
         "re-inspections are not counted again)"))
     rejected_lots: int = Field(description="Of which failed: rejected")
-    rejection_rate: str | None = Rate
-    rejected_lot_quantity: str = Field(
+    rejection_rate: DecimalText | None = Rate
+    rejected_lot_quantity: DecimalText = Field(
         description="Quantities the rejected lots took back off its POs", examples=["1000"])
     quality_by_item: list[SupplierItemQuality] = Field(description=(
         "Per item, by name: its switching severity (ISO 2859-1 clause 9) and incoming lots"))
@@ -185,10 +185,10 @@ class SupplierPerformance(BaseModel):
 class PayableTotals(BaseModel):
     currency: str
     purchase_orders: int
-    invoiced: str = Amount
-    paid: str = Amount
-    adjusted: str = Amount
-    outstanding: str = Amount
+    invoiced: DecimalText = Amount
+    paid: DecimalText = Amount
+    adjusted: DecimalText = Amount
+    outstanding: DecimalText = Amount
 
 
 class SupplierPayables(PayableTotals):
