@@ -129,16 +129,18 @@ def item_model(page_model: type[BaseModel]) -> type[BaseModel]:
 
 
 # ---- the answers -----------------------------------------------------------------------
-Fetch = Callable[[int, str | None], Awaitable[dict[str, Any]]]
+Fetch = Callable[[int, Any], Awaitable[dict[str, Any]]]
 
 
-def streamed_csv(request: Request, model: type[BaseModel], fetch: Fetch, cursor: str | None,
-                 name: str, first: dict[str, Any] | None = None) -> StreamingResponse:
+def streamed_csv(request: Request, model: type[BaseModel], fetch: Fetch, cursor: Any,
+                 name: str, first: dict[str, Any] | None = None,
+                 spread: list[tuple[str, str, str | None]] | None = None) -> StreamingResponse:
     """Every page of a list from ``cursor`` on, as one CSV, streamed.
     ``fetch(limit, cursor)`` answers a page ``{data, next_cursor, has_more}``;
-    ``first``, when given, is the page at ``cursor`` already read."""
+    ``first``, when given, is the page at ``cursor`` already read; ``spread``,
+    when given, the columns (else the model's, in its order)."""
     max_rows = request.app.state.settings.csv_max_rows
-    spread = columns(model)
+    spread = spread if spread is not None else columns(model)
 
     async def body() -> AsyncIterator[bytes]:
         page, sent = first, 0

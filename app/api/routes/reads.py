@@ -23,6 +23,7 @@ from app.api.csv_lists import (
     csv_responses,
     paged_or_csv,
     rows_csv,
+    streamed_csv,
     wants_csv,
 )
 from app.api.deps import GendanDep, ReadsDep
@@ -36,6 +37,7 @@ from app.api.schemas.reads import (
     BoardPage,
     DelayCauses,
     EventsPage,
+    FeedEvent,
     FinanceOrdersPage,
     FinanceSummary,
     InspectionsPage,
@@ -228,9 +230,17 @@ async def list_audit(
     return await paged_or_csv(request, format_, AuditPage, fetch, limit, cursor, "audit")
 
 
-@router.get("/events", operation_id="listEvents", responses=READ_PROBLEMS)
+# The feed as CSV: one row per event, its payload as compact JSON in one cell.
+FEED_COLUMNS: list[tuple[str, str, str | None]] = [
+    (name, name, None) for name in
+    ("position", "type", "aggregate_type", "aggregate_id", "order_id", "version", "occurred_at")
+] + [("actor_sub", "actor", "sub"), ("actor_role", "actor", "role"),
+     ("class_version", "class_version", None), ("data", "data", None)]
+
+
+@router.get("/events", operation_id="listEvents", responses=csv_responses(READ_PROBLEMS))
 async def list_events(
-    principal: ReadFeed, gendan: GendanDep, watch: FeedWatchDep,
+    request: Request, principal: ReadFeed, gendan: GendanDep, watch: FeedWatchDep,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
                                 description="A position: events after it")] = 0,
     limit: Limit = 50,
@@ -238,19 +248,41 @@ async def list_events(
         ge=0, le=MAX_WAIT_SECONDS,
         description=f"Long-poll: with no event after `after` yet, answer as soon as one is "
                     f"recorded, or an empty page after this many seconds (at most "
-                    f"{MAX_WAIT_SECONDS}). 503 at once when too many requests wait.")] = 0,
+                    f"{MAX_WAIT_SECONDS}). 503 at once when too many requests wait. "
+                    f"Not with CSV (422).")] = 0,
+    format_: Format = None,
 ) -> EventsPage:
     """The event feed, from the event store itself, in strictly increasing
     position. Pass `next_cursor` as `after` for the next page; at the end,
     `wait=` holds the request until the next event. To a `bi` token a
     signed request's `evidence` reads `{"redacted": true, "sha256": <hex
-    SHA-256 of its RFC 8785 JSON>}`."""
-    # one more: has_more is exact
+    SHA-256 of its RFC 8785 JSON>}`.
+
+    As CSV (`?format=csv` or `Accept: text/csv`): every event after `after`
+    up to the CSV row limit (`CSV-Max-Rows`), streamed; columns position,
+    type, aggregate_type, aggregate_id, order_id, version, occurred_at,
+    actor_sub, actor_role, class_version and data (the payload as compact
+    JSON). A download does not wait: `wait` with CSV is a 422."""
+
+    async def fetch(limit: int, after: int) -> dict:
+        # one more: has_more is exact
+        events = await run_in_threadpool(gendan.feed.read, after, limit + 1)
+        return _page(events, limit)
+
+    def _page(events: list, limit: int) -> dict:
+        has_more = len(events) > limit
+        events = events[:limit]
+        next_cursor = events[-1]["position"] if len(events) == limit else None
+        return {"data": as_seen_by(principal, events), "next_cursor": next_cursor,
+                "has_more": has_more}
+
+    if wants_csv(request, format_):
+        if wait:
+            raise RequestValidationError([{
+                "loc": ("query", "wait"), "type": "wait_with_csv",
+                "msg": "a CSV download does not wait: leave out wait, or ask for JSON"}])
+        return streamed_csv(request, FeedEvent, fetch, after, "events", spread=FEED_COLUMNS)
     events = await run_in_threadpool(gendan.feed.read, after, limit + 1)
     if not events and wait and await watch.wait_past(after, wait):
         events = await run_in_threadpool(gendan.feed.read, after, limit + 1)
-    has_more = len(events) > limit
-    events = events[:limit]
-    next_cursor = events[-1]["position"] if len(events) == limit else None
-    return EventsPage.model_validate({"data": as_seen_by(principal, events),
-                                      "next_cursor": next_cursor, "has_more": has_more})
+    return EventsPage.model_validate(_page(events, limit))
