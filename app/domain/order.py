@@ -64,7 +64,7 @@ def state_rank(state: str) -> int:
     return _RANK.get(state, len(STATES))
 
 
-class Order(alerts.Alerting, Aggregate):
+class Order(alerts.Alerting, quality.Inspecting, Aggregate):
     # 2: ``detailed_analysis`` (G2), which snapshots of version 1 lack.
     # 3: ``letters_of_credit`` (G4), which snapshots of version 2 lack.
     # 4: the production file and changes (issue 11), which version 3 lacks.
@@ -1106,26 +1106,9 @@ class Order(alerts.Alerting, Aggregate):
         self._emit(self.InspectionRecorded, actor, **recorded)
         return recorded
 
-    class CorrectiveActionClosed(Event):
-        inspection_id: str
-        action_id: str
-        evidence_ref: str
-
-        def apply(self, order: Order) -> None:
-            record = order.inspections[self.inspection_id]
-            record["corrective_actions"] = [
-                {**a, "closed_at": self.timestamp, "evidence_ref": self.evidence_ref}
-                if a["action_id"] == self.action_id else a
-                for a in record["corrective_actions"]]
-
-    def close_corrective_action(self, inspection_id: str, action_id: str, evidence_ref: str,
-                                actor: Actor) -> None:
-        action = quality.find_action(self.inspections, inspection_id, action_id)
-        if action.get("closed_at"):
-            raise InvalidState(f"Corrective action {action_id} is already closed")
-        self._emit(self.CorrectiveActionClosed, actor, inspection_id=inspection_id,
-                   action_id=action_id,
-                   evidence_ref=production.required_text(evidence_ref, "evidence_ref"))
+    class CorrectiveActionClosed(quality.CorrectiveActionClosed, Event):
+        """inspection_id, action_id, evidence_ref (app/domain/quality.py);
+        ``close_corrective_action`` comes with ``quality.Inspecting``."""
 
     class QualityConcessionGranted(Event):
         leads_to = "inspected"

@@ -77,7 +77,7 @@ def portal_status(state: str, placed: bool) -> str:
     return "revision_in_preparation"  # amended: the next revision is not sent yet
 
 
-class PurchaseOrder(alerts.Alerting, Aggregate):
+class PurchaseOrder(alerts.Alerting, quality.Inspecting, Aggregate):
     # 2: incoming inspections (issue 12), which version-1 snapshots lack.
     class_version = 2
 
@@ -542,27 +542,10 @@ class PurchaseOrder(alerts.Alerting, Aggregate):
         self._emit(self.InspectionRecorded, actor, **recorded)
         return recorded
 
-    class CorrectiveActionClosed(Event):
-        inspection_id: str
-        action_id: str
-        evidence_ref: str
-
-        def apply(self, po: PurchaseOrder) -> None:
-            record = po.inspections[self.inspection_id]
-            record["corrective_actions"] = [
-                {**a, "closed_at": self.timestamp, "evidence_ref": self.evidence_ref}
-                if a["action_id"] == self.action_id else a
-                for a in record["corrective_actions"]]
-
-    def close_corrective_action(self, inspection_id: str, action_id: str, evidence_ref: str,
-                                actor: Actor) -> None:
-        """The supplier's corrective action done, with its evidence (Plan 5
-        purchaser #7: the supplier answers the rejection)."""
-        action = quality.find_action(self.inspections, inspection_id, action_id)
-        if action.get("closed_at"):
-            raise InvalidState(f"Corrective action {action_id} is already closed")
-        self._emit(self.CorrectiveActionClosed, actor, inspection_id=inspection_id,
-                   action_id=action_id, evidence_ref=required_text(evidence_ref, "evidence_ref"))
+    class CorrectiveActionClosed(quality.CorrectiveActionClosed, Event):
+        """inspection_id, action_id, evidence_ref (app/domain/quality.py): the
+        supplier's answer to a rejected lot (Plan 5 purchaser #7), closed by
+        ``quality.Inspecting.close_corrective_action``."""
 
     # ---- invoices and payments ----------------------------------------------------
     class SupplierInvoiceRecorded(Event):

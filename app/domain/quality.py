@@ -34,10 +34,11 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
-from typing import Any
+from typing import Any, Protocol
 
 from app.domain import sampling
-from app.domain.errors import InvalidValue, NotFound
+from app.domain.errors import InvalidState, InvalidValue, NotFound
+from app.domain.production import required_text
 from app.domain.sampling_tables import AQLS
 
 CLASSES = ("critical", "major", "minor")
@@ -183,6 +184,46 @@ def find_action(inspections: dict[str, dict[str, Any]], inspection_id: str,
         if action["action_id"] == action_id:
             return action
     raise NotFound(f"Corrective action {action_id} is not part of inspection {inspection_id}")
+
+
+@dataclass(frozen=True)
+class CorrectiveActionClosed:
+    """The fields and the effect of every aggregate's ``CorrectiveActionClosed``
+    (a frozen dataclass its nested event inherits, as ``alerts.AlertRaised``)."""
+
+    inspection_id: str
+    action_id: str
+    evidence_ref: str
+
+    def apply(self, aggregate: Any) -> None:
+        record = aggregate.inspections[self.inspection_id]
+        record["corrective_actions"] = [
+            {**a, "closed_at": self.timestamp,  # type: ignore[attr-defined]  # the event's
+             "evidence_ref": self.evidence_ref}
+            if a["action_id"] == self.action_id else a
+            for a in record["corrective_actions"]]
+
+
+class _Inspected(Protocol):
+    """What ``Inspecting`` needs of the aggregate it is mixed into."""
+
+    inspections: dict[str, dict[str, Any]]  # inspection_id -> the record
+    CorrectiveActionClosed: type[Any]
+
+    def _emit(self, event_class: type[Any], actor: Any, **data: Any) -> None: ...
+
+
+class Inspecting:
+    """Closing a corrective action, for the order and the PO alike (the
+    factory's or the supplier's signed report, Plan 12 §6 #8; ``_Inspected``)."""
+
+    def close_corrective_action(self: _Inspected, inspection_id: str, action_id: str,
+                                evidence_ref: str, actor: Any) -> None:
+        action = find_action(self.inspections, inspection_id, action_id)
+        if action.get("closed_at"):
+            raise InvalidState(f"Corrective action {action_id} is already closed")
+        self._emit(self.CorrectiveActionClosed, actor, inspection_id=inspection_id,
+                   action_id=action_id, evidence_ref=required_text(evidence_ref, "evidence_ref"))
 
 
 def open_actions(inspections: dict[str, dict[str, Any]]) -> int:
