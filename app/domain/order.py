@@ -18,6 +18,7 @@ sits next to the event it records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
@@ -57,6 +58,22 @@ def order_id_for(customer_id: UUID, reference: str) -> UUID:
 
 
 _RANK = {state: index for index, state in enumerate(STATES)}
+
+
+# A frozen dataclass, not an event (as alerts.AlertRaised): an L/C's terms,
+# which its receipt and each amendment state in full (G4).
+@dataclass(frozen=True)
+class CreditTerms:
+    number: str
+    issuing_bank: str
+    issuing_bank_country: str
+    confirming_bank: str | None
+    confirming_bank_country: str | None
+    amount: Decimal
+    currency: str
+    latest_shipment_date: date
+    expiry_date: date
+    presentation_days: int
 
 
 def state_rank(state: str) -> int:
@@ -537,33 +554,14 @@ class Order(alerts.Alerting, quality.Inspecting, Aggregate):
             self._clear_alert("shipment_without_balance", "balance received in full", actor)
 
     # ---- letters of credit (G4) ---------------------------------------------------
-    class LetterOfCreditReceived(Event):
-        number: str
-        issuing_bank: str
-        issuing_bank_country: str
-        confirming_bank: str | None
-        confirming_bank_country: str | None
-        amount: Decimal
-        currency: str
-        latest_shipment_date: date
-        expiry_date: date
-        presentation_days: int
+    class LetterOfCreditReceived(CreditTerms, Event):
+        """Every term of the credit (``CreditTerms``)."""
 
         def apply(self, order: Order) -> None:
             order.letters_of_credit[self.number] = _credit(self, amendments=0)
 
-    class LetterOfCreditAmended(Event):
+    class LetterOfCreditAmended(CreditTerms, Event):
         """The credit as amended, every term (an amendment restates them)."""
-        number: str
-        issuing_bank: str
-        issuing_bank_country: str
-        confirming_bank: str | None
-        confirming_bank_country: str | None
-        amount: Decimal
-        currency: str
-        latest_shipment_date: date
-        expiry_date: date
-        presentation_days: int
 
         def apply(self, order: Order) -> None:
             amendments = order.letters_of_credit[self.number]["amendments"] + 1
@@ -1243,9 +1241,7 @@ def _decide(order: Order, event: Order.SampleApproved | Order.SampleRejected,
     )
 
 
-_CREDIT_TERMS = ("number", "issuing_bank", "issuing_bank_country", "confirming_bank",
-                 "confirming_bank_country", "amount", "currency", "latest_shipment_date",
-                 "expiry_date", "presentation_days")
+_CREDIT_TERMS = tuple(f.name for f in fields(CreditTerms))
 
 
 def _credit(event: Any, amendments: int) -> dict[str, Any]:
