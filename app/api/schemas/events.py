@@ -40,9 +40,16 @@ def _merged_payload(classes: list[type]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required}
 
 
+def _doc(cls: type) -> str:
+    """The event class's own docstring; not the one ``dataclasses`` writes for
+    a class without one (its Python signature, no use to a client)."""
+    doc = " ".join((cls.__doc__ or "").split())
+    return "" if doc.startswith(f"{cls.__name__}(") else doc
+
+
 def _record(name: str, classes: list[type]) -> dict[str, Any]:
     versions = sorted({class_version(cls) for cls in classes})
-    doc = " ".join((classes[0].__doc__ or "").split()) if len(classes) == 1 else ""
+    doc = _doc(classes[0]) if len(classes) == 1 else ""
     uuid = {"type": "string", "format": "uuid"}
     record = {
         "type": "object",
