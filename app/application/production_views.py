@@ -18,15 +18,17 @@ from app.domain.order import Order
 from app.domain.values import decimal_text
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A view's values as its answer writes them: decimals by ``decimal_text``
+    ("1000", never "1E+3", unlike ``feed.jsonable``'s ``str``), dates ISO."""
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -54,7 +56,7 @@ def production_view(order: Order) -> dict[str, Any]:
     consented = production.consented_until(file)
     late_without_consent = forecast is not None and forecast > order.delivery_date and not (
         consented is not None and consented >= forecast)
-    return _plain({
+    return plain({
         "order_id": str(order.id),
         "reference": order.reference,
         "state": order.state,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.application.production_views import _plain
+from app.application.production_views import plain
 from app.domain import quality
 from app.domain.order import Order
 from app.domain.quality_record import QualityRecord
@@ -18,7 +18,7 @@ from app.domain.quality_record import QualityRecord
 def inspection_answer(recorded: dict[str, Any]) -> dict[str, Any]:
     """What an inspection command answers beyond the order: the plans per
     class, the result, and the severity used and why."""
-    return _plain({
+    return plain({
         "inspection_id": recorded["inspection_id"], "stage": recorded["stage"],
         "severity": recorded["severity"], "severity_reason": recorded["severity_reason"],
         "severity_after": recorded.get("severity_after", recorded["severity"]),
@@ -32,7 +32,7 @@ def inspection_answer(recorded: dict[str, Any]) -> dict[str, Any]:
 def inspection_view(order: Order, inspection_id: str, customer: str | None,
                     company: str) -> dict[str, Any]:
     inspection = order.inspections[inspection_id]
-    return _plain({
+    return plain({
         "company": company, "order_id": str(order.id), "reference": order.reference,
         "customer": customer, **inspection,
         "inspector": inspection.get("inspector"),
@@ -45,7 +45,7 @@ def packing_list_view(order: Order, customer: str | None, company: str) -> dict[
     packing = order.packing
     assert packing is not None  # the caller checks
     beyond = [d for d in packing["differences"] if not d["within_tolerance"]]
-    return _plain({
+    return plain({
         "company": company, "order_id": str(order.id), "reference": order.reference,
         "customer": customer, "state": order.state, "version": order.version,
         "revision": packing["revision"], "issued_at": packing["issued_at"].isoformat(),
