@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     # Run the projections inside the API process (the embedded default).
     # Scaled-out deployments set it false and run `gendan projections run`.
     run_projections: bool = True
+    # `gendan serve` runs the projection worker as its own process, so the
+    # API's core is for commands (issue 14). None: yes on PostgreSQL, no on
+    # SQLite (see app/cli.py for why).
+    projection_process: bool | None = None
+    # PostgreSQL: commands that reach the store together are appended in one
+    # transaction (app/application/group_commit.py); false: one per command.
+    group_commit: bool = True
+    # The most commands one group commit takes.
+    group_commit_max: int = Field(64, ge=1)
     # How long a read with ?min_position=N waits before answering 503.
     read_wait_seconds: float = 5.0
     # How many such reads may wait at once in a process; past it 503 at once.
