@@ -40,6 +40,9 @@ class IdempotencyClaimLost(IntegrityError):
 
 @dataclass(frozen=True)
 class Completion:
+    """The key to record as done with the command's events. ``held``: an
+    ``in_flight`` row is ours to complete; else the row is inserted now."""
+
     scope: str
     key: str
     token: str
@@ -47,32 +50,61 @@ class Completion:
     version: int
     extra: dict[str, Any] | None
     completed_at: str
+    fingerprint: str = ""
+    held: bool = True
+
+    def _extra(self) -> str | None:
+        return json.dumps(self.extra, sort_keys=True) if self.extra else None
 
     def params(self) -> tuple[Any, ...]:
-        extra = json.dumps(self.extra, sort_keys=True) if self.extra else None
-        return (self.aggregate_id, self.version, extra, self.completed_at,
+        if not self.held:
+            return (self.scope, self.key, self.fingerprint, self.token, self.completed_at,
+                    self.completed_at, self.aggregate_id, self.version, self._extra(),
+                    self.completed_at)
+        return (self.aggregate_id, self.version, self._extra(), self.completed_at,
                 self.scope, self.key, self.token)
 
+    def statement(self, p: str) -> str:
+        return (_COMPLETE if self.held else _INSERT_DONE).format(p=p)
 
-# Completing the key checks the claim is still ours: a lost claim aborts the
-# whole transaction, events included.
+
+# Completing a held key checks the claim is still ours; inserting a new one
+# checks no other request recorded it first (on PostgreSQL the insert waits
+# for a transaction that inserted it and has not committed). Either failing
+# aborts the whole transaction, events included: one effect per key.
 _COMPLETE = (
     "UPDATE idempotency_keys SET state = 'done', aggregate_id = {p}, version = {p}, "
     "extra = {p}, completed_at = {p} "
     "WHERE scope = {p} AND key = {p} AND token = {p} AND state = 'in_flight'"
 )
+_INSERT_DONE = (
+    "INSERT INTO idempotency_keys (scope, key, fingerprint, token, claimed_at, created_at, "
+    "aggregate_id, version, extra, completed_at, state) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, 'done') "
+    "ON CONFLICT (scope, key) DO NOTHING"
+)
 _POSITION = "UPDATE idempotency_keys SET position = {p} WHERE scope = {p} AND key = {p}"
 
 
+def _lost(completion: Completion) -> IdempotencyClaimLost:
+    if completion.held:
+        return IdempotencyClaimLost(f"idempotency key {completion.key!r} was taken over")
+    return IdempotencyClaimLost(f"idempotency key {completion.key!r} was recorded by "
+                                "another request first")
+
+
 class SQLiteRecorder(SQLiteApplicationRecorder):
+    # The key before the events: a racing request's key, not its events'
+    # versions, decides (a creation's retry replays, it is not a conflict).
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
         completion: Completion | None = kwargs.get("idempotency")
-        if completion is not None and ids:
-            c.execute(_COMPLETE.format(p="?"), completion.params())
+        if completion is not None and stored_events:
+            c.execute(completion.statement("?"), completion.params())
             if c.sqlite_cursor.rowcount != 1:
-                raise IdempotencyClaimLost(f"idempotency key {completion.key!r} was taken over")
+                raise _lost(completion)
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if completion is not None and ids:
             c.execute(_POSITION.format(p="?"), (ids[-1], completion.scope, completion.key))
         return ids
 
@@ -89,16 +121,16 @@ class PostgresRecorder(PostgresApplicationRecorder):
             _thread.inserting, _thread.in_doubt = False, False
 
     # The library commits even when its post-insert hook raises (it re-raises
-    # after the transaction block), so the claim is checked BEFORE the insert,
+    # after the transaction block), so the key is checked BEFORE the insert,
     # in the pre-insert hook, where an exception rolls the transaction back.
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
         completion: Completion | None = kwargs.get("idempotency")
         if completion is not None and stored_events:
-            curs.execute(_COMPLETE.format(p="%s") + " RETURNING key", completion.params())
+            curs.execute(completion.statement("%s") + " RETURNING key", completion.params())
             if curs.fetchone() is None:
-                raise IdempotencyClaimLost(f"idempotency key {completion.key!r} was taken over")
+                raise _lost(completion)
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

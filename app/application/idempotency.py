@@ -1,18 +1,29 @@
 """Idempotency-Key (IETF draft "The Idempotency-Key HTTP Header Field").
 
-A request with a key first *claims* it (a row in ``idempotency_keys``, in its
-own short transaction); the command then runs, and the row is completed in
-the transaction that appends the command's events (eventstore.py). So:
+A request with a key first looks it up (``begin``: one read, no write);
+the command then runs, and the key is recorded as done by the same
+transaction that appends the command's events (eventstore.py): no claim
+transaction of its own (issue 14: it cost a commit, an fsync, per command).
+So:
 
 - a retry of a completed command finds the row ``done`` and replays the
   original answer, rebuilt from the aggregate at the version it produced;
-- a retry while the first is running finds a live claim: 409, Retry-After;
-- a claim whose process died (kill -9) expires after the lease
-  (``GENDAN_IDEMPOTENCY_LEASE_SECONDS``, default 30 s): the next retry takes
-  it over and runs the command; if the first one was still alive after all,
-  its completion fails and its transaction rolls back, so one effect only;
-- a refused command (4xx) appends nothing and releases its claim: a retry
-  runs again, against the order as it is then;
+- a retry while the first is still running in this process: 409 with
+  Retry-After (the process's own set of keys in flight);
+- the same key running in two processes at once: both may run their
+  command, but only one transaction can insert the key's row (on
+  PostgreSQL the second insert waits for the first transaction, then finds
+  the row); the other rolls back, events included, and replays the
+  winner's answer: one effect only;
+- a process killed mid-command (kill -9) committed nothing, key included:
+  the next retry simply runs;
+- a refused command (4xx) appends nothing and records no key: a retry runs
+  again, against the order as it is then;
+- rows ``in_flight`` are the two-phase claims of earlier versions
+  (``claim``: a row in its own transaction, completed by the command's):
+  they are honoured (409 until their lease,
+  ``GENDAN_IDEMPOTENCY_LEASE_SECONDS``, default 30 s, then taken over), so
+  a store upgraded while such a request was running keeps one effect;
 - keys are scoped to the caller (``sub``, role and supplier: the API's
   ``idempotency_scope``), so two tenants never share one, and kept for
   ``GENDAN_IDEMPOTENCY_TTL_HOURS`` (default 48 h); after that the same key
@@ -65,9 +76,16 @@ class KeyedRequest:
 
 @dataclass(frozen=True)
 class Claim:
+    """Leave to run the command once. ``held``: a row ``in_flight`` is ours
+    (taken over from a dead claimant, or written by ``claim``) and the
+    command's transaction completes it; otherwise no row exists yet and the
+    command's transaction inserts it."""
+
     scope: str
     key: str
     token: str
+    fingerprint: str = ""
+    held: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,12 +106,66 @@ class IdempotencyStore:
             **({"pool_pre_ping": True} if settings.is_postgres
                else {"connect_args": {"timeout": 30}}),
         )
+        # The look-up is one statement: no BEGIN and ROLLBACK around it.
+        self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
         self._purged_at = 0.0
+        # Keys whose command runs in this process now: a second request with
+        # one of them is 409 at once (across processes the row decides).
+        self._running: set[tuple[str, str]] = set()
+        self._running_lock = threading.Lock()
 
     def close(self) -> None:
         self._engine.dispose()
 
+    def begin(self, request: KeyedRequest) -> Claim | Completed:
+        """Look the key up (no write): ``Completed`` to replay, or a
+        ``Claim`` to run the command under; 409 while it runs here or
+        another process holds it ``in_flight``. Every ``Claim`` is handed
+        back to ``end`` once the command is over."""
+        self._purge_expired()
+        at = (request.scope, request.key)
+        with self._running_lock:
+            if at in self._running:
+                raise IdempotencyInFlight(retry_after=1)
+            self._running.add(at)
+        try:
+            while True:
+                outcome = self._look_up(request)
+                if outcome is not None:
+                    break
+        except BaseException:
+            self._forget(at)
+            raise
+        if isinstance(outcome, Completed):
+            self._forget(at)
+        return outcome
+
+    def end(self, claim: Claim) -> None:
+        """The command is over (done, refused or failed)."""
+        try:
+            if claim.held:
+                self.release(claim)  # a no-op once the command completed it
+        finally:
+            self._forget((claim.scope, claim.key))
+
+    def _forget(self, at: tuple[str, str]) -> None:
+        with self._running_lock:
+            self._running.discard(at)
+
+    def _look_up(self, request: KeyedRequest) -> Claim | Completed | None:
+        with self._reader.connect() as conn:
+            row = conn.execute(select(keys).where(
+                keys.c.scope == request.scope, keys.c.key == request.key)).one_or_none()
+        if row is None:
+            return Claim(request.scope, request.key, uuid.uuid4().hex, request.fingerprint,
+                         held=False)
+        # An expired key, a taken-over claim: the two-phase path settles it.
+        return self._try_claim(request)
+
     def claim(self, request: KeyedRequest) -> Claim | Completed:
+        """The two-phase claim of earlier versions: a row ``in_flight`` in
+        its own transaction, then completed by the command's. The service
+        no longer claims so (``begin``); rows such claims hold are honoured."""
         self._purge_expired()
         while True:
             outcome = self._try_claim(request)
@@ -120,7 +192,7 @@ class IdempotencyStore:
                 ).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(keys.c.token)
             ).first()
             if inserted is not None:
-                return Claim(request.scope, request.key, token)
+                return Claim(request.scope, request.key, token, request.fingerprint)
             row = conn.execute(select(keys).where(
                 keys.c.scope == request.scope, keys.c.key == request.key)).one_or_none()
             if row is None:
@@ -143,7 +215,8 @@ class IdempotencyStore:
                 keys.c.scope == row.scope, keys.c.key == row.key, keys.c.token == row.token,
                 keys.c.state == "in_flight",
             ).values(token=token, claimed_at=utc_text(now)).returning(keys.c.token)).first()
-            return Claim(request.scope, request.key, token) if taken is not None else None
+            return (Claim(request.scope, request.key, token, request.fingerprint)
+                    if taken is not None else None)
 
     def _purge_expired(self) -> None:
         if time.monotonic() - self._purged_at < _PURGE_EVERY_SECONDS:
@@ -205,6 +278,13 @@ class InMemoryIdempotency:
                 raise IdempotencyInFlight(retry_after=max(1, math.ceil(remaining)))
             row.token, row.claimed_at = token, now  # the claimant died: take over
             return Claim(request.scope, request.key, token)
+
+    def begin(self, request: KeyedRequest) -> Claim | Completed:
+        """In memory a claim costs nothing: ``begin`` is ``claim``."""
+        return self.claim(request)
+
+    def end(self, claim: Claim) -> None:
+        self.release(claim)
 
     def release(self, claim: Claim) -> None:
         with self._lock:

@@ -30,6 +30,7 @@ from app.application.eventstore import Completion, IdempotencyClaimLost, guard
 from app.application.idempotency import (
     Claim,
     Completed,
+    IdempotencyInFlight,
     IdempotencyStore,
     InMemoryIdempotency,
     KeyedRequest,
@@ -186,23 +187,29 @@ class Store(Application):
         """Run a command at most once per idempotency key (idempotency.py)."""
         if keyed is None:
             return run(None)
-        # The claim is the command's first visit to the database: refused at
-        # once while the breaker is open, and an outage here opens it.
+        # The look-up is the command's first visit to the database: refused
+        # at once while the breaker is open, and an outage here opens it.
         self.breaker.check()
-        try:
-            outcome = self.idempotency.claim(keyed)
-        except Exception as exc:
-            self.breaker.failed(exc)
-            raise
-        if isinstance(outcome, Completed):
-            return replay(outcome)
-        try:
-            return run(outcome)
-        except BaseException:
-            # Refused or failed before its events committed: nothing was
-            # appended, so a retry may run again (a no-op once completed).
-            self.idempotency.release(outcome)
-            raise
+        for _ in range(_CONFLICT_RETRIES):
+            try:
+                outcome = self.idempotency.begin(keyed)
+            except Exception as exc:
+                self.breaker.failed(exc)
+                raise
+            if isinstance(outcome, Completed):
+                return replay(outcome)
+            try:
+                return run(outcome)
+            except IdempotencyClaimLost:
+                # Another request with this key committed first (its events
+                # and ours cannot both stand): ours rolled back; look again,
+                # and replay its answer.
+                continue
+            finally:
+                # Refused or failed before its events committed: nothing was
+                # appended, so a retry may run again.
+                self.idempotency.end(outcome)
+        raise IdempotencyInFlight(retry_after=1)
 
     def replay(self, done: Completed, view: View) -> CommandResult:
         """The original answer: the aggregate at the version the command produced."""
@@ -221,7 +228,7 @@ def _completion(claim: Claim | None, aggregate: Any,
         return {}
     return {"idempotency": Completion(
         claim.scope, claim.key, claim.token, str(aggregate.id), aggregate.version,
-        extra, utc_text(datetime.now(timezone.utc)),
+        extra, utc_text(datetime.now(timezone.utc)), claim.fingerprint, claim.held,
     )}
 
 
