@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,7 +19,64 @@ from pydantic import ValidationError
 from app.config import Settings
 
 
+class _Stopped(Exception):
+    """SIGTERM reached serve: unwind through ``finally`` (the worker child is
+    stopped there), then die of the signal as before."""
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def projection_process(settings: Settings) -> bool:
+    """Whether `gendan serve` runs the projections in a child process.
+
+    PostgreSQL: yes. The runner's CPU leaves the API process (its GIL is for
+    commands) and a worker process reads every batch while the commands keep
+    committing: PostgreSQL has one lock per table, not per database.
+    SQLite: no, the runner stays in the API process. SQLite has one writer
+    for the whole file: a worker process's batches hold the file's write
+    lock while the API's commits wait for it (busy-waiting, not queueing),
+    and without NOTIFY it only learns of new events by polling, where the
+    in-process runner is woken by each save. Measured side by side (README,
+    "Projections"). GENDAN_PROJECTION_PROCESS=true/false forces either way."""
+    if not settings.run_projections or settings.is_memory:
+        return False
+    if settings.projection_process is not None:
+        return settings.projection_process
+    return settings.is_postgres
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import signal
+
+    from app.projection_process import ProjectionProcess
+
+    if not projection_process(settings):
+        _run_api(settings, args)
+        return
+    # The child migrates too when serve does (in turns: an advisory lock),
+    # so it never runs on a schema that is not there yet; the API's own boot
+    # is unchanged, and so is its readiness.
+    worker = ProjectionProcess(os.environ, migrate=not args.no_migrate)
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    stopped = None
+    try:
+        worker.start()
+        # The API without its runner: its own settings for one process, the
+        # environment for the workers uvicorn spawns (they read Settings()).
+        os.environ["GENDAN_RUN_PROJECTIONS"] = "false"
+        _run_api(settings.model_copy(update={"run_projections": False}), args)
+    except _Stopped as exc:
+        stopped = exc.args[0]
+    finally:
+        worker.stop()
+        signal.signal(signal.SIGTERM, previous)
+    if stopped is not None:
+        signal.raise_signal(stopped)  # the exit status says SIGTERM, as without a child
+
+
+def _run_api(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from app.api.logging_json import log_config
@@ -68,8 +126,18 @@ def _projections(settings: Settings, args: argparse.Namespace) -> None:
     if args.action == "rebuild":
         count = rebuild_all(settings)
         print(f"rebuilt every read model from {count} events")
-    else:
-        run_forever(settings)
+        return
+    stop = threading.Event()
+    if args.until_stdin_closes:
+        from app.projection_process import stop_when_stdin_closes
+
+        stop_when_stdin_closes(stop)
+    if args.migrate:
+        from app.projection_process import migrate_until_done
+
+        migrate_until_done(settings, stop)
+    if not stop.is_set():  # the server went away while the database was down
+        run_forever(settings, stop)
 
 
 def render_openapi() -> str:
@@ -126,8 +194,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true",
                        help="skip migrations (they ran as a separate step)")
     serve.add_argument("--workers", type=int, default=1,
-                       help="API processes on this port (each runs the projections "
-                            "unless GENDAN_RUN_PROJECTIONS=false)")
+                       help="API processes on this port (the projections run in one "
+                            "worker process of serve's on PostgreSQL, in each API "
+                            "process on SQLite; GENDAN_PROJECTION_PROCESS forces "
+                            "either, GENDAN_RUN_PROJECTIONS=false neither)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
                        help="json: one object a line with the request id, route, status "
@@ -146,6 +216,12 @@ def parser() -> argparse.ArgumentParser:
 
     proj = sub.add_parser("projections", help="run the projection worker or rebuild")
     proj.add_argument("action", choices=["run", "rebuild"])
+    proj.add_argument("--until-stdin-closes", action="store_true",
+                      help="run: stop when standard input ends (how `gendan serve` "
+                           "ties its worker process to itself)")
+    proj.add_argument("--migrate", action="store_true",
+                      help="run: bring the schema up to date first, retrying while the "
+                           "database does not answer")
     proj.set_defaults(func=_projections)
 
     spec = sub.add_parser("openapi", help="write the OpenAPI document")
