@@ -47,7 +47,10 @@ def sampled(pid: int, out: Path | None, rate: int = 250, gil: bool = False) -> I
             proc.kill()
             proc.wait(timeout=10)
     if out.exists():
-        progress(f"profile written to {out}\n{summarise(out)}")
+        # The summary beside the raw stacks too: the closing note quotes its top entries.
+        summary = summarise(out)
+        out.with_suffix(".summary.txt").write_text(summary + "\n")
+        progress(f"profile written to {out}\n{summary}")
 
 
 def _short(frame: str) -> str:

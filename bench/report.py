@@ -28,14 +28,15 @@ def percentile(values: list[float], q: float) -> float:
 
 @dataclass(frozen=True)
 class Target:
-    op: str          # ">=" or "<"
+    op: str          # ">=", "<" or "<="
     bound: float
     text: str        # how the README/issue states it
 
     def check(self, value: float) -> tuple[bool, str]:
         if math.isnan(value):
             return False, "MISS (no value)"
-        ok = value >= self.bound if self.op == ">=" else value < self.bound
+        ok = {">=": value >= self.bound, "<": value < self.bound,
+              "<=": value <= self.bound}[self.op]
         if ok:
             return True, "PASS"
         if self.op == ">=":
@@ -89,20 +90,56 @@ def _proc_ticks(pid: int) -> int:
         return 0
 
 
-def _tree_ticks(pid: int) -> int:
-    """CPU of a process and its direct children (uvicorn's worker processes)."""
-    total = _proc_ticks(pid)
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
+                parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])
-    return total
+    return parents
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: uvicorn's workers, and the projection
+    worker when `gendan serve` starts one (and whatever that one starts)."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def _tree_ticks(pid: int) -> int:
+    """CPU of a process and everything below it."""
+    return _proc_ticks(pid) + sum(_proc_ticks(p) for p in descendants(pid))
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_rss_mib(pid: int) -> tuple[float, int]:
+    """Resident memory of a process and everything below it (the sum of
+    VmRSS: pages shared between forked processes count once per process),
+    and how many processes that is."""
+    pids = [pid, *descendants(pid)]
+    return sum(_rss_kib(p) for p in pids) / 1024, len(pids)
 
 
 def _postgres_ticks() -> int:
@@ -130,7 +167,8 @@ def _machine_busy_ticks() -> int:
 
 
 class CpuMeter:
-    """CPU of the client (this process), the server process, the PostgreSQL
+    """CPU of the client (this process), the server (the process started and
+    everything below it; ``api``: the started process alone), the PostgreSQL
     processes and the whole machine between ``start()`` and ``stop()``, in %
     of one core (200 % = both cores busy)."""
 
@@ -143,6 +181,7 @@ class CpuMeter:
             "wall": time.monotonic(),
             "client": t.user + t.system,
             "server": _tree_ticks(self.server_pid) / _HZ if self.server_pid else 0.0,
+            "api": _proc_ticks(self.server_pid) / _HZ if self.server_pid else 0.0,
             "db": _postgres_ticks() / _HZ if self.postgres else 0.0,
             "machine": _machine_busy_ticks() / _HZ,
         }
@@ -153,7 +192,8 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         b = self._snap()
         wall = max(b["wall"] - self._a["wall"], 1e-9)
-        used = {k: 100 * (b[k] - self._a[k]) / wall for k in ("client", "server", "db", "machine")}
+        used = {k: 100 * (b[k] - self._a[k]) / wall
+                for k in ("client", "server", "api", "db", "machine")}
         used["other"] = max(0.0, used["machine"] - used["client"] - used["server"] - used["db"])
         return used
 

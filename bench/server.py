@@ -1,6 +1,6 @@
 """The real server, started as production starts it (`gendan serve --port P`:
-auth on, projections in-process, migrations by serve), and its tokens
-(`gendan token`)."""
+auth on, projections as serve runs them by default, migrations by serve), and
+its tokens (`gendan token`)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,10 @@ def _die_with_parent() -> None:
 
 
 class Server:
-    def __init__(self, store: Store, *extra_args: str):
+    def __init__(self, store: Store, *extra_args: str, env: dict[str, str] | None = None):
         self.store = store
+        # Settings for this server only (e.g. GENDAN_GROUP_COMMIT=false).
+        self.extra_env = dict(env or {})
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.extra_args = extra_args
@@ -48,7 +50,7 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [GENDAN, "serve", "--port", str(self.port), *self.extra_args],
-            cwd=self.store.var_dir, env=self.store.env(), stdout=self._log,
+            cwd=self.store.var_dir, env={**self.store.env(), **self.extra_env}, stdout=self._log,
             stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
         )
         try:
