@@ -124,7 +124,7 @@ class Store(Application):
         """The aggregate if it exists and is a ``cls``; else None (an id of
         another kind of aggregate is as unknown as one never used)."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id, projector_func=_project)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
@@ -220,6 +220,17 @@ class Store(Application):
     # ---- the global order -----------------------------------------------------
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+
+def _project(aggregate: Any, events: Any) -> Any:
+    """The library's ``project_aggregate`` without its per-event
+    ``assert isinstance(event, CanMutateProtocol)``: a runtime-checkable
+    Protocol's isinstance walks the protocol's attributes every time, ~15 %
+    of a command's CPU in-process (issue 14). Our events are all the
+    library's own classes, which mutate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def _completion(claim: Claim | None, aggregate: Any,
