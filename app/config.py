@@ -232,7 +232,9 @@ class Settings(BaseSettings):
             env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
         elif self.is_postgres:
             # Completes idempotency keys in the events' transaction.
-            env["APPLICATION_RECORDER_TOPIC"] = "app.application.eventstore:PostgresRecorder"
+            env["APPLICATION_RECORDER_TOPIC"] = (
+                "app.application.group_commit:GroupCommitRecorder" if self.group_commit
+                else "app.application.eventstore:PostgresRecorder")
             parts = urlsplit(self.database_url)
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
