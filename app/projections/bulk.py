@@ -19,13 +19,15 @@ forth between the threads for every row.)
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from psycopg import sql
+from psycopg import Copy, sql
+from psycopg.copy import FileWriter
 from sqlalchemy import JSON, Column, Connection, Table, bindparam, insert, update
 
 _KEY_PARAM = "b_key"  # not a column name: the SET clause takes those
@@ -92,6 +94,28 @@ class TableWriter:
         self.insert_sql = insert(table).compile(dialect=dialect)
         self.update_sql = update(table).where(table.c[self.key] == bindparam(_KEY_PARAM)).compile(
             dialect=dialect, column_keys=[c for c in self.columns if c != self.key])
+
+    def prepared(self, rows: list[dict[str, Any]], cursor: Any = None) -> Any:
+        """The rows as ``insert_prepared`` writes them, made in another
+        process (a rebuild's helper, app/projections/rebuild.py): SQLite's
+        parameter tuples, or the COPY text PostgreSQL's INSERT would send
+        (``cursor``: a psycopg cursor of the same database, for its
+        adapters; nothing is sent through it)."""
+        if self.copy is None:
+            return self._values(self.insert_sql.positiontup, rows)
+        buffer = io.BytesIO()
+        with Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy:
+            for value in self._values(self.columns, rows):
+                copy.write_row(value)
+        return buffer.getvalue()
+
+    def insert_prepared(self, conn: Connection, prepared: Any) -> None:
+        dbapi = conn.connection.dbapi_connection
+        if self.copy is None:
+            self._executemany(dbapi, self.insert_sql, prepared)
+            return
+        with dbapi.cursor() as cursor, cursor.copy(self.copy) as copy:
+            copy.write(prepared)
 
     def insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         dbapi = conn.connection.dbapi_connection

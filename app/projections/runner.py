@@ -26,7 +26,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Connection, Engine, create_engine, delete, event, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.application.store import Store
@@ -42,8 +42,9 @@ from app.projections import (
     supplier_performance,
     suppliers,
 )
-from app.projections.batch import Batch, collector_paused
-from app.projections.tables import READ_MODEL_TABLES, tracking
+from app.projections.batch import Batch
+from app.projections.rebuild import PARALLEL_FROM, replay_all
+from app.projections.tables import tracking
 
 log = logging.getLogger("gendan.projections")
 
@@ -54,9 +55,6 @@ PROJECTIONS = (customers, suppliers, purchase_orders, supplier_performance, boar
                production, quality, audit)
 NAMES = tuple(p.NAME for p in PROJECTIONS)
 BATCH_SIZE = 500
-# A rebuild reads the events in bigger chunks (all in its one transaction):
-# fewer round trips, and its rows stay in memory between chunks.
-REBUILD_BATCH_SIZE = 5000
 
 
 class SimulatedCrash(RuntimeError):
@@ -133,54 +131,12 @@ class ProjectionRunner:
             total += count
         return total
 
-    def rebuild(self) -> int:
+    def rebuild(self, *, parallel_from: int = PARALLEL_FROM) -> int:
         """Empty every read model and replay all events, in one transaction:
-        readers see the old rows until the new ones are complete."""
-        self._ensure_tracking()
-        total = 0
-        with self._engine.begin() as conn, collector_paused():
-            self._lock(conn)  # a live runner waits for the rebuild
-            for table in READ_MODEL_TABLES:
-                conn.execute(delete(table))
-            indexes = self._drop_indexes(conn)
-            # fresh: the tables are empty, so rows not made by the rebuild
-            # itself need no loading. One batch for every chunk keeps them.
-            batch = Batch(conn, fresh=True)
-            size = max(self.batch_size, REBUILD_BATCH_SIZE)
-            last = 0
-            while notifications := self._select(last, size):
-                self._apply(batch, notifications, dict.fromkeys(NAMES, 0))
-                batch.flush()
-                batch.trim()
-                last = notifications[-1].id
-                total += len(notifications)
-            for create in indexes:  # built once from the loaded rows
-                conn.exec_driver_sql(create)
-            self._save(conn, last)
-        return total
-
-    def _drop_indexes(self, conn: Connection) -> list[str]:
-        """On SQLite, drop the read models' non-unique indexes for the load
-        and give back their CREATE statements, verbatim from the schema.
-        Building an index once from the loaded rows is cheaper than keeping
-        it up to date row by row. SQLite's DDL is transactional and readers
-        (WAL) keep seeing the committed schema and rows until the rebuild
-        commits. Not on PostgreSQL: DROP INDEX would lock the readers out
-        for the whole rebuild instead of letting them read the old rows."""
-        if self.settings.is_postgres:
-            return []
-        names = [table.name for table in READ_MODEL_TABLES]
-        marks = ", ".join("?" * len(names))
-        rows = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            f" AND tbl_name IN ({marks}) ORDER BY name", tuple(names)).all()
-        creates = []
-        for name, create in rows:
-            if create.lstrip().upper().startswith("CREATE UNIQUE"):
-                continue  # keeps enforcing what it enforces during the load
-            conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            creates.append(create)
-        return creates
+        readers see the old rows until the new ones are complete
+        (app/projections/rebuild.py; ``parallel_from``: the events from
+        which a second process makes the audit trail)."""
+        return replay_all(self, PROJECTIONS, parallel_from=parallel_from)
 
     def positions(self) -> dict[str, int]:
         with self._engine.connect().execution_options(gendan_read_only=True) as conn:
