@@ -221,24 +221,7 @@ class GroupCommitRecorder(PostgresRecorder, _PostgresGroup):
                 with conn.pipeline() as pipeline:
                     try:
                         with conn.transaction():
-                            # The hooks first, as the library runs them before
-                            # its lock: a key another transaction is recording
-                            # is waited for without holding the table lock.
-                            for request in batch:
-                                with conn.cursor() as curs:
-                                    self._insert_events(curs, request.events, **request.kwargs)
-                            with conn.cursor() as curs:
-                                self._lock_table(curs)
-                                self._notify_channel(curs)
-                            for request in batch:
-                                with conn.cursor() as curs:
-                                    # The plain INSERT ... RETURNING, without
-                                    # the application recorder's lock + NOTIFY.
-                                    PostgresAggregateRecorder._insert_stored_events(
-                                        self, curs, request.events)
-                                    pipeline.sync()  # its error raised here, not at COMMIT
-                                    request.ids = self._fetch_ids_after_insert_events(
-                                        curs, request.events, **request.kwargs)
+                            self._append(conn, pipeline, batch)
                             sent = True  # the COMMIT goes next
                     except Exception as e:
                         exc = e
@@ -250,6 +233,31 @@ class GroupCommitRecorder(PostgresRecorder, _PostgresGroup):
             if sent:
                 raise _Committed() from e
             raise
+
+    def _append(self, conn: Any, pipeline: Any, batch: list[_Request]) -> None:
+        # The hooks first, as the library runs them before its lock: a key
+        # another transaction is recording is waited for without holding
+        # the table lock.
+        for request in batch:
+            with conn.cursor() as curs:
+                self._insert_events(curs, request.events, **request.kwargs)
+        with conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+        # Each command's plain INSERT ... RETURNING (without the application
+        # recorder's lock + NOTIFY) on its own cursor, all sent at once: one
+        # round trip while the table is locked, not one per command.
+        cursors = [conn.cursor() for _ in batch]
+        try:
+            for request, curs in zip(batch, cursors):
+                PostgresAggregateRecorder._insert_stored_events(self, curs, request.events)
+            pipeline.sync()  # a conflict raises here, not at COMMIT
+            for request, curs in zip(batch, cursors):
+                request.ids = self._fetch_ids_after_insert_events(
+                    curs, request.events, **request.kwargs)
+        finally:
+            for curs in cursors:
+                curs.close()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _batch_committed(self, batch: list[_Request]) -> bool:
