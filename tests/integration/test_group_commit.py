@@ -238,3 +238,46 @@ def test_a_lone_command_commits_at_once(grouped):
     assert group.transactions - transactions == 3  # customer, order, sample: one each
     assert group.waiting == 0 and grouped.store.recorder.group.commands >= 3
     assert isinstance(grouped.store.repository.get(order_id), Order)
+
+
+def test_a_tailing_reader_never_skips_a_batched_event(grouped):
+    """A reader polls the global order in small pages while threads commit
+    in batches: what it saw, in the order it saw it, is the whole order read
+    afterwards (no position appeared after the reader had passed it)."""
+    group = grouped.store.recorder.group
+    before, transactions, commands = grouped.last_position(), group.transactions, group.commands
+    writing = threading.Event()
+    seen: list[int] = []
+
+    def reader() -> None:
+        cursor = before
+        while True:
+            finished = not writing.is_set()  # one more read after the writers stop
+            page = grouped.feed.read(cursor, 5)
+            seen.extend(e["position"] for e in page)
+            cursor = seen[-1] if seen else cursor
+            if finished and not page:
+                return
+
+    def writer(n: int) -> None:
+        for i in range(10):
+            grouped.customers.register_customer(f"W{n}-{i}", "JP", MANAGER)
+
+    writing.set()
+    tail = threading.Thread(target=reader)
+    tail.start()
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(THREADS)]
+    with write_lock_held(grouped):  # the first saves queue up: one batch at least
+        for thread in writers:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while group.waiting < THREADS - 1:
+            assert time.monotonic() < deadline, f"only {group.waiting} queued"
+            time.sleep(0.01)
+    for thread in writers:
+        thread.join(60)
+    writing.clear()
+    tail.join(60)
+    assert seen == [e["position"] for e in events_after(grouped, before)]
+    assert len(seen) == THREADS * 10
+    assert group.transactions - transactions < group.commands - commands
