@@ -60,8 +60,7 @@ def replay_all(runner: Any, projections: Sequence[Any], *,
         helper = (AuditHelper(runner, stop)
                   if stop >= parallel_from and _can_fork(runner.settings) else None)
         try:
-            for table in READ_MODEL_TABLES:
-                conn.execute(delete(table))
+            empty_tables(conn, runner.settings)
             indexes = drop_indexes(conn, runner.settings)
             # fresh: the tables are empty, so rows not made by the rebuild
             # itself need no loading. One batch for every chunk keeps them.
@@ -112,24 +111,44 @@ def audit_rows(notifications: Sequence[Any], to_domain_event: Any) -> list[dict[
             for n in notifications]
 
 
-def drop_indexes(conn: Connection, settings: Any) -> list[str]:
-    """On SQLite, drop the read models' non-unique indexes for the load
-    and give back their CREATE statements, verbatim from the schema.
-    Building an index once from the loaded rows is cheaper than keeping
-    it up to date row by row. Not on PostgreSQL: DROP INDEX would lock the
-    readers out for the whole rebuild instead of letting them read the old
-    rows (DELETE does not)."""
+def empty_tables(conn: Connection, settings: Any) -> None:
+    """Every read-model table emptied in the rebuild's transaction. On
+    PostgreSQL by TRUNCATE: DELETE left every old row and its index entries
+    dead in place, and each rebuild loaded its rows into ever larger tables
+    (20k orders: 3.8 s the first time, ~7 s from the second). TRUNCATE
+    gives the load fresh, empty files; it is transactional (a crash or a
+    rollback brings the old rows back) but locks the tables: readers wait
+    for the rebuild's commit instead of reading the old rows meanwhile."""
     if settings.is_postgres:
-        return []
-    names = [table.name for table in READ_MODEL_TABLES]
-    marks = ", ".join("?" * len(names))
-    rows = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        f" AND tbl_name IN ({marks}) ORDER BY name", tuple(names)).all()
+        names = ", ".join(f'"{table.name}"' for table in READ_MODEL_TABLES)
+        conn.exec_driver_sql(f"TRUNCATE {names}")
+        return
+    for table in READ_MODEL_TABLES:
+        conn.execute(delete(table))
+
+
+def drop_indexes(conn: Connection, settings: Any) -> list[str]:
+    """Drop the read models' non-unique indexes for the load and give back
+    their CREATE statements, verbatim from the catalog: building an index
+    once from the loaded rows is cheaper than keeping it up to date row by
+    row. The unique ones stay and keep enforcing what they enforce. DDL is
+    transactional on both stores: a rollback brings them back. (SQLite's
+    WAL readers keep the old schema and rows until the commit; on
+    PostgreSQL the tables are locked already, ``empty_tables``.)"""
+    names = tuple(table.name for table in READ_MODEL_TABLES)
+    if settings.is_postgres:
+        rows = conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " AND tablename = ANY(%(names)s) ORDER BY indexname", {"names": list(names)}).all()
+    else:
+        marks = ", ".join("?" * len(names))
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks}) ORDER BY name", names).all()
     creates = []
     for name, create in rows:
         if create.lstrip().upper().startswith("CREATE UNIQUE"):
-            continue  # keeps enforcing what it enforces during the load
+            continue
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
         creates.append(create)
     return creates
