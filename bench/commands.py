@@ -64,10 +64,11 @@ def run_commands(server: Server, driver: Driver, pool: Pool, rng: random.Random,
 
 def compare_servers(store: Store, pool: Pool, tokens: dict[str, str], rng: random.Random,
                     sizes, report: Report, table: TargetTable, one_rate: float,
-                    library_rate: float, *, client: str, serve_args: tuple[str, ...],
-                    quiet: Callable[[str], None], run: Callable) -> None:
+                    *, client: str, serve_args: tuple[str, ...],
+                    quiet: Callable[[str], None], run: Callable) -> dict[str, float]:
     """PostgreSQL: the commands-only run again on the same store and pool,
-    with `--workers 2` and with group commit off (issue 14)."""
+    with `--workers 2` and with group commit off (issue 14): their rates."""
+    rates = {}
     runs = {"workers2": (("--workers", "2"), {}),
             "single_commit": (serve_args, {"GENDAN_GROUP_COMMIT": "false"})}
     for name, (args, env) in runs.items():
@@ -86,6 +87,7 @@ def compare_servers(store: Store, pool: Pool, tokens: dict[str, str], rng: rando
         report.figure(f"{p}.cpu.db", result.cpu["db"], "%core")
         report.figure(f"{p}.cpu.other", result.cpu["other"], "%core")
         report.figure(f"{p}.errors", result.count - result.ok, "count")
+        rates[name] = result.rate
         if name == "workers2":
             ratio = result.rate / one_rate
             report.figure("postgres.ratio.workers2_vs_one", ratio, "ratio",
@@ -96,9 +98,4 @@ def compare_servers(store: Store, pool: Pool, tokens: dict[str, str], rng: rando
             else:
                 table.record("workers", "postgres", ratio,
                              f"{result.rate:.0f}/s vs {one_rate:.0f}/s (commands-only above)")
-        else:
-            ratio = result.rate / library_rate
-            report.figure("postgres.ratio.single_commit_vs_library", ratio, "ratio",
-                          table.row("http_vs_library_single").target)
-            table.record("http_vs_library_single", "postgres", ratio,
-                         f"HTTP {result.rate:.0f}/s vs library {library_rate:.0f}/s")
+    return rates

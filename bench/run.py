@@ -328,20 +328,41 @@ def bench_store(kind: str, sizes: Sizes, report: Report, table: TargetTable, see
                 progress(f"{kind}: failures {driver.failures}; e.g. {driver.failure_samples}")
 
         if kind == "postgres":
-            library_rate = lib["command_per_s"]
-            against = f"HTTP {only:.0f}/s vs library {library_rate:.0f}/s (load + command + save)"
-            table.record("http_vs_library", kind, only / library_rate, against)
-            table.record("group_commit_vs_library", kind, only / library_rate, against)
+            rates = compare_servers(store, pool, tokens, rng, sizes, report, table, only,
+                                    client=client, serve_args=serve_args, quiet=quiet,
+                                    run=run_async)
+            # The library's rate again, right after the HTTP runs: other work on a
+            # shared machine can halve one baseline; the ratios use the higher of
+            # the two (the harder bar), and name both.
+            with fresh_store(kind, "lib2") as again:
+                progress(f"{kind}: library baseline again")
+                migrate(again.settings())
+                quiet("library baseline again")
+                lib2 = library.baseline(again.settings(), sizes.library, seed + 1)
+            report.figure(f"{p}.library.command_per_s.again", lib2["command_per_s"], "1/s",
+                          note="after the HTTP runs")
+            library_rate = max(lib["command_per_s"], lib2["command_per_s"])
+            libs = (f"library {library_rate:.0f}/s, the higher of {lib['command_per_s']:.0f} "
+                    f"and {lib2['command_per_s']:.0f} (load + command + save)")
+            ratio = only / library_rate
+            report.figure(f"{p}.ratio.commands_only_vs_library.higher", ratio, "ratio",
+                          table.row("group_commit_vs_library").target, note=libs)
+            single = rates["single_commit"] / library_rate
+            report.figure("postgres.ratio.single_commit_vs_library", single, "ratio",
+                          table.row("http_vs_library_single").target)
+            table.record("http_vs_library", kind, ratio, f"HTTP {only:.0f}/s vs {libs}")
+            table.record("group_commit_vs_library", kind, ratio, f"HTTP {only:.0f}/s vs {libs}")
+            table.record("http_vs_library_single", kind, single,
+                         f"HTTP {rates['single_commit']:.0f}/s vs library {library_rate:.0f}/s")
             table.record("cpu_per_command", kind, cpu_tree,
                          f"{cpu_only:.0f} %core over {only:.0f} commands/s; "
-                         f"library {lib['command_cpu_ms']:.2f} ms in-process")
+                         f"library {min(lib['command_cpu_ms'], lib2['command_cpu_ms']):.2f} ms "
+                         "in-process")
             if serve_args:
                 table.not_measured("cpu_per_command_api", kind, f"run with {' '.join(serve_args)}")
             else:
                 table.record("cpu_per_command_api", kind, cpu_api,
                              f"projection child {cpu_tree - cpu_api:.2f} ms")
-            compare_servers(store, pool, tokens, rng, sizes, report, table, only, library_rate,
-                            client=client, serve_args=serve_args, quiet=quiet, run=run_async)
 
         # ---- 4. board queries at 10k and 100k orders ----------------------------------------
         settings = store.settings()
