@@ -38,6 +38,8 @@ SECRET_FILE_NAME = "jwt-secret"
 MIN_SECRET_BYTES = 32
 # Clock skew tolerated between the identity provider and this host.
 LEEWAY_SECONDS = 30
+# Verified tokens remembered per process (TokenVerifier.verify): ~300 bytes each.
+VERIFIED_TOKENS_KEPT = 4096
 # Algorithms that need a public key; anything else (HS*, "none") is refused in
 # production mode to rule out algorithm-confusion attacks.
 _ASYMMETRIC = frozenset(
@@ -215,8 +217,28 @@ class TokenVerifier:
         else:
             self.key = embedded_secret(settings)
             self.algorithms = ["HS256"]
+        # token -> (its Principal, its exp) for tokens that passed every check
+        self._verified: dict[str, tuple[Principal, int]] = {}
 
     def verify(self, token: str) -> Principal:
+        """The token's Principal. A token that verified once is not checked
+        again while it lives: clients send the same bearer token with every
+        request, and its signature, claims and lifetime checks cost more
+        than the rest of the request's authentication (issue 14). Only its
+        expiry changes with time (a token valid once stays so until ``exp``:
+        ``nbf``, ``iat`` and the lifetime only ever get easier to meet), so
+        that is checked on every use, as PyJWT does, with the same leeway;
+        an expired one takes the full check again, which refuses it."""
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time() - LEEWAY_SECONDS:
+            return known[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()  # bounded: a flood of new tokens costs a re-check each
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, int]:
         try:
             claims = jwt.decode(
                 token,
@@ -238,7 +260,7 @@ class TokenVerifier:
             # Malformed input PyJWT does not wrap; never a 500 for a bad token.
             raise AuthError("the token is not valid") from exc
         self._check_lifetime(claims)
-        return _principal(claims)
+        return _principal(claims), int(claims["exp"])
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         """exp - iat (exp - now without iat) within ``token_max_ttl_hours``:
@@ -313,7 +335,11 @@ def issue_token(
 _bearer = HTTPBearer(auto_error=False, description="JWT: `Authorization: Bearer <token>`")
 
 
-def get_principal(
+# The dependencies below are ``async``: FastAPI runs a plain ``def``
+# dependency in the threadpool, a trip per dependency per request, and what
+# they do (a signature check of a few tens of microseconds, a set lookup)
+# costs less than the trip.
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Principal:
@@ -335,6 +361,17 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
     ``Annotated[Principal, Depends(require_roles("manager", "supervisor"))]``
     """
     # Checked at import time, so a typo fails start-up rather than a request.
+    check = role_check(*roles)
+
+    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        return check(principal)
+
+    dependency.__name__ = f"require_{'_'.join(roles)}"
+    return dependency
+
+
+def role_check(*roles: str) -> Callable[[Principal], Principal]:
+    """The Principal when its role is one of ``roles``, else Forbidden."""
     if not roles:
         raise ValueError("require_roles needs at least one role")
     unknown = set(roles) - set(ROLES)
@@ -342,12 +379,11 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
     allowed = frozenset(roles)
 
-    def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    def check(principal: Principal) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(
                 f"role {principal.role!r} may not do this (allowed: {', '.join(roles)})"
             )
         return principal
 
-    dependency.__name__ = f"require_{'_'.join(roles)}"
-    return dependency
+    return check

@@ -1,5 +1,8 @@
 """FastAPI dependencies: the one application object and the read models,
-built by the boot thread of ``create_app`` and kept on ``app.state.boot``."""
+built by the boot thread of ``create_app`` and kept on ``app.state.boot``.
+
+``async``: FastAPI runs a plain ``def`` dependency in the threadpool, one
+trip per dependency per request, for what is an attribute read here."""
 
 from __future__ import annotations
 
@@ -20,11 +23,11 @@ def _booted(request: Request) -> Any:
     return boot
 
 
-def get_gendan(request: Request) -> Gendan:
+async def get_gendan(request: Request) -> Gendan:
     return _booted(request).gendan
 
 
-def get_reads(request: Request) -> ReadModels:
+async def get_reads(request: Request) -> ReadModels:
     return _booted(request).reads
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from app.api.auth import Principal, get_principal, require_roles
+from app.api.auth import Principal, get_principal, require_roles, role_check
 from app.application.feed import withhold_evidence
 from app.domain.roles import BI, MANAGERS, STAFF, SUPERVISORS
 from app.domain.values import Actor
@@ -79,11 +79,11 @@ def as_seen_by(principal: Principal, events: list[dict[str, Any]]) -> list[dict[
     return [withhold_evidence(event) for event in events]
 
 
-_read_audit = require_roles(*MONEY_STAFF, BI)
-_read_order_file = require_roles(*STAFF, BI)
+_read_audit = role_check(*MONEY_STAFF, BI)
+_read_order_file = role_check(*STAFF, BI)
 
 
-def _audit_reader(request: Request,
+async def _audit_reader(request: Request,
                   principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """The audit trail filtered by ``order_id`` is one order's file (Plan 5
     form 11, "資料FILE"): every staff role reads it. Unfiltered, it stays

@@ -10,6 +10,7 @@ from app.api.conditions import Keyed
 from app.api.deps import GendanDep
 from app.api.links import CUSTOMER_LINKS
 from app.api.permissions import ReadOrders, RegisterCustomers, actor
+from app.api.routes.order_common import rendered
 from app.api.schemas.customers import CustomerCreate, CustomerPublic
 from app.api.schemas.problems import CREATED, PROBLEM_RESPONSES
 
@@ -33,7 +34,7 @@ def create_customer(body: CustomerCreate, gendan: GendanDep, keyed: Keyed,
     response.headers["ETag"] = f'"{result.version}"'  # as every command answers
     if result.replayed:  # the answer of an earlier request with this Idempotency-Key
         response.headers["Idempotency-Replayed"] = "true"
-    return CustomerPublic.model_validate(result.view)
+    return rendered(CustomerPublic.model_validate(result.view), response, 201)
 
 
 @router.get(

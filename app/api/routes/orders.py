@@ -65,7 +65,7 @@ def create_order(body: OrderCreate, gendan: GendanDep, keyed: Keyed, principal: 
         lines=[line.as_domain() for line in body.lines], actor=actor(principal), cond=keyed,
     )
     response.headers["Location"] = f"/v1/orders/{result.view['id']}"
-    return answer(response, result)
+    return answer(response, result, status=201)
 
 
 @router.get("/orders/{order_id}", operation_id="getOrder", responses=RESPONSES)
@@ -92,7 +92,7 @@ def request_sample(order_id: UUID, body: SampleRequest, gendan: GendanDep, cond:
                    principal: RequestSamples, response: Response) -> SampleRequestedPublic:
     """Request a style, approval or pre-production sample (`SampleRequested`)."""
     result = gendan.orders.request_sample(order_id, body.stage, actor(principal), cond)
-    return answer(response, result, SampleRequestedPublic)
+    return answer(response, result, SampleRequestedPublic, status=201)
 
 
 @router.post(

@@ -109,7 +109,7 @@ def plan_production(order_id: UUID, body: ProductionPlanIn, gendan: GendanDep,
     calendar = None if body.calendar is None else body.calendar.as_domain()
     return answer(response, gendan.production.plan_production(
         order_id, body.template, milestones, body.daily_capacity, calendar,
-        actor(principal), cond), ProductionPublic)
+        actor(principal), cond), ProductionPublic, status=201)
 
 
 @router.post("/orders/{order_id}/milestones/{code}/completion",
@@ -173,7 +173,7 @@ def request_change(order_id: UUID, body: ChangeIn, gendan: GendanDep, cond: Cond
     return answer(response, gendan.production.request_change(
         order_id, body.kind, [line.as_domain() for line in body.lines], body.packaging,
         body.delivery_date, body.requested_by, body.reason, body.evidence_ref,
-        actor(principal), cond), ChangeAnswer)
+        actor(principal), cond), ChangeAnswer, status=201)
 
 
 @router.post("/orders/{order_id}/changes/{change_id}/decision", operation_id="decideChange",

@@ -58,7 +58,7 @@ def draft_purchase_order(body: PurchaseOrderCreate, gendan: GendanDep, keyed: Ke
         lines=[line.as_domain() for line in body.lines], waiver_reason=body.waiver_reason,
         actor=actor(principal), cond=keyed)
     response.headers["Location"] = f"/v1/purchase-orders/{result.view['id']}"
-    return answer(response, result, PurchaseOrderPublic)
+    return answer(response, result, PurchaseOrderPublic, status=201)
 
 
 @router.get("/purchase-orders/{purchase_order_id}", operation_id="getPurchaseOrder",
@@ -146,7 +146,7 @@ def receive(purchase_order_id: UUID, body: ReceiptIn, gendan: GendanDep, cond: C
     received_on = body.received_on or datetime.now(timezone.utc).date()
     return answer(response, gendan.purchase_orders.receive_materials(
         purchase_order_id, received_on, body.delivery_note,
-        [line.model_dump() for line in body.lines], actor(principal), cond), Public)
+        [line.model_dump() for line in body.lines], actor(principal), cond), Public, status=201)
 
 
 @router.post("/purchase-orders/{purchase_order_id}/invoices", status_code=201,
@@ -159,7 +159,7 @@ def record_invoice(purchase_order_id: UUID, body: InvoiceIn, gendan: GendanDep,
     invoiced. A mismatch raises an alert."""
     return answer(response, gendan.purchase_orders.record_supplier_invoice(
         purchase_order_id, body.invoice_no, body.invoice_date, body.due_date, body.currency,
-        [line.model_dump() for line in body.lines], actor(principal), cond), Public)
+        [line.model_dump() for line in body.lines], actor(principal), cond), Public, status=201)
 
 
 @router.post("/purchase-orders/{purchase_order_id}/payments", status_code=201,
@@ -172,4 +172,4 @@ def pay(purchase_order_id: UUID, body: SupplierPaymentIn, gendan: GendanDep, con
     adjustments = [{**a.model_dump(), "amount": Decimal(a.amount)} for a in body.adjustments]
     return answer(response, gendan.purchase_orders.pay_supplier(
         purchase_order_id, Decimal(body.amount), body.currency, body.paid_on, body.reference,
-        body.invoice_no, adjustments, actor(principal), cond), Public)
+        body.invoice_no, adjustments, actor(principal), cond), Public, status=201)

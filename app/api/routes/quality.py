@@ -143,7 +143,7 @@ def record_inspection(order_id: UUID, body: InspectionIn, gendan: GendanDep, con
     discontinued, 409."""
     return answer(response, gendan.quality.record_order_inspection(
         order_id, stage=body.stage, **body.as_domain(), factory_id=body.factory_id,
-        product=body.product, actor=actor(principal), cond=cond), InspectionAnswer)
+        product=body.product, actor=actor(principal), cond=cond), InspectionAnswer, status=201)
 
 
 @router.post("/purchase-orders/{purchase_order_id}/inspections", status_code=201,
@@ -158,7 +158,7 @@ def record_incoming_inspection(purchase_order_id: UUID, body: PoInspectionIn,
     and opens corrective actions for the supplier."""
     return answer(response, gendan.quality.record_po_inspection(
         purchase_order_id, **body.as_domain(), receipt_id=body.receipt_id,
-        actor=actor(principal), cond=cond), InspectionAnswer)
+        actor=actor(principal), cond=cond), InspectionAnswer, status=201)
 
 
 @router.get("/orders/{order_id}/inspections/{inspection_id}", operation_id="getInspection",

@@ -94,4 +94,4 @@ async def declare_delivery(purchase_order_id: UUID, signed: Signed, gendan: Gend
         gendan.portal.declare_delivery, signed.supplier_id, purchase_order_id,
         reference=body.reference, lines=[line.model_dump() for line in body.lines],
         keyid=signed.verified.keyid, evidence=signed.evidence, actor=signed.actor, cond=keyed)
-    return answer(response, result, SupplierPurchaseOrderPublic)
+    return answer(response, result, SupplierPurchaseOrderPublic, status=201)

@@ -51,7 +51,7 @@ def register_supplier(body: SupplierCreate, gendan: GendanDep, keyed: Keyed,
     result = gendan.suppliers.register_supplier(body.name, body.country, body.contact, keys,
                                                 actor(principal), keyed)
     response.headers["Location"] = f"/v1/suppliers/{result.view['id']}"
-    return answer(response, result, SupplierPublic)
+    return answer(response, result, SupplierPublic, status=201)
 
 
 @router.get("/suppliers/{supplier_id}", operation_id="getSupplier", responses=RESPONSES)
@@ -72,7 +72,7 @@ def add_supplier_key(supplier_id: UUID, body: SupplierKeyIn, gendan: GendanDep,
     rotates with an overlap. A keyid is never reused."""
     key = _key(body.public_key, "public_key")
     return answer(response, gendan.suppliers.add_supplier_key(
-        supplier_id, body.keyid, key, actor(principal), cond), SupplierPublic)
+        supplier_id, body.keyid, key, actor(principal), cond), SupplierPublic, status=201)
 
 
 @router.delete("/suppliers/{supplier_id}/keys/{keyid}", operation_id="revokeSupplierKey",
@@ -100,7 +100,7 @@ def request_quotes(body: RfqCreate, gendan: GendanDep, keyed: Keyed, principal: 
         required_by=body.required_by, order_id=body.order_id, actor=actor(principal),
         cond=keyed)
     response.headers["Location"] = f"/v1/rfqs/{result.view['id']}"
-    return answer(response, result, RfqPublic)
+    return answer(response, result, RfqPublic, status=201)
 
 
 @router.post("/rfqs/{rfq_id}/quotes", status_code=201, operation_id="recordQuote",
@@ -114,7 +114,7 @@ def record_quote(rfq_id: UUID, body: QuoteIn, gendan: GendanDep, cond: Condition
         currency=body.currency, landed_cost_per_unit=body.landed_cost_per_unit,
         lead_time_days=body.lead_time_days, moq=body.moq, valid_until=body.valid_until,
         actor=actor(principal), cond=cond)
-    return answer(response, result, RfqPublic)
+    return answer(response, result, RfqPublic, status=201)
 
 
 # A rate below a million with at most 10 decimals, in ASCII digits (Decimal
