@@ -79,6 +79,9 @@ class Store(Application):
         # PostgreSQL: the process's circuit breaker in front of every
         # recorder's connections (issue 14; SQLite and memory: inert).
         self.breaker = shared_breaker(settings)
+        group = getattr(self.recorder, "group", None)  # group_commit.py: the library
+        if group is not None:                          # builds the recorder, not us
+            group.most = settings.group_commit_max
         if settings.is_postgres:
             guard(self.factory.datastore, self.breaker,  # type: ignore[attr-defined]
                   pool_timeout=settings.postgres_pool_timeout_seconds,
