@@ -220,10 +220,11 @@ def test_a_batch_in_doubt_is_read_back_not_inserted_again(pg_grouped, committed,
 
 def test_group_commit_off_uses_the_plain_recorder(databases):
     plain = Gendan(databases.settings("postgres", group_commit=False))
-    grouped = Gendan(databases.settings("postgres"))
+    grouped = Gendan(databases.settings("postgres", group_commit_max=5))
     try:
         assert type(plain.store.recorder) is PostgresRecorder
         assert type(grouped.store.recorder) is GroupCommitRecorder
+        assert grouped.store.recorder.group.most == 5  # GENDAN_GROUP_COMMIT_MAX
     finally:
         plain.close()
         grouped.close()
