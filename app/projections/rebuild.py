@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import Any
@@ -38,6 +40,7 @@ from sqlalchemy import Connection, delete
 from app.projections import audit, audit_stored
 from app.projections.batch import Batch, collector_paused
 from app.projections.bulk import TableWriter
+from app.projections.decoding import domain_events
 from app.projections.tables import READ_MODEL_TABLES
 
 # Events per read of the store (all in the rebuild's one transaction).
@@ -66,9 +69,11 @@ def replay_all(runner: Any, projections: Sequence[Any], *,
             # itself need no loading. One batch for every chunk keeps them.
             batch = Batch(conn, fresh=True)
             others = [p for p in projections if p is not audit]
+            decode = domain_events(runner.store.mapper)
             last = 0
             while notifications := _chunk(runner._recorder, last, stop):
-                _apply(runner, batch, notifications, others, trail=helper is None)
+                _apply(batch, notifications, others, decode, runner.settings,
+                       trail=helper is None)
                 batch.flush()
                 batch.trim()
                 if helper is not None:
@@ -93,12 +98,10 @@ def _chunk(recorder: Any, after: int, stop: int) -> Sequence[Any]:
                                          inclusive_of_start=False)
 
 
-def _apply(runner: Any, batch: Batch, notifications: Sequence[Any],
-           projections: Sequence[Any], *, trail: bool) -> None:
-    to_domain_event = runner.store.mapper.to_domain_event
-    settings = runner.settings
+def _apply(batch: Batch, notifications: Sequence[Any], projections: Sequence[Any],
+           decode: Any, settings: Any, *, trail: bool) -> None:
     for n in notifications:
-        event = to_domain_event(n)
+        event = decode(n)
         for projection in projections:
             projection.apply(batch, event, n.id, settings)
         if trail:
@@ -178,26 +181,45 @@ class AuditHelper:
                                         args=(runner, stop, send), daemon=True)
         self._process.start()
         send.close()  # ours is the child's: EOF here when it ends
+        # A thread takes the rows off the pipe as they come: the helper never
+        # waits for this process to finish a chunk before it sends the next.
+        self._arrived: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read, name="gendan-rebuild-receive",
+                                        daemon=True)
+        self._reader.start()
         self._writer: TableWriter | None = None
         self._done = False
 
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self._receive.recv()
+                self._arrived.put(message)
+                if message[0] != "rows":
+                    return
+        except (EOFError, OSError):
+            self._arrived.put(("ended", None))
+
     def write_ready(self, conn: Connection) -> None:
         """Write what has arrived so far, without waiting."""
-        while not self._done and self._receive.poll():
-            self._take(conn)
+        while not self._done:
+            try:
+                message = self._arrived.get_nowait()
+            except queue.Empty:
+                return
+            self._write(conn, message)
 
     def write_rest(self, conn: Connection) -> None:
         while not self._done:
-            self._take(conn)
+            self._write(conn, self._arrived.get())
         self._process.join()
 
-    def _take(self, conn: Connection) -> None:
-        try:
-            message = self._receive.recv()
-        except EOFError:
-            raise RuntimeError("the rebuild's audit process ended early "
-                               f"(exit code {self._process.exitcode})") from None
+    def _write(self, conn: Connection, message: tuple[str, Any]) -> None:
         kind, payload = message
+        if kind == "ended":
+            self._process.join()
+            raise RuntimeError("the rebuild's audit process ended early "
+                               f"(exit code {self._process.exitcode})")
         if kind == "error":
             raise RuntimeError(f"the rebuild's audit process failed:\n{payload}")
         if kind == "done":
@@ -208,10 +230,11 @@ class AuditHelper:
         self._writer.insert_prepared(conn, payload)
 
     def close(self) -> None:
-        self._receive.close()
         if self._process.is_alive():  # the rebuild failed first
             self._process.kill()
-        self._process.join()
+        self._process.join()  # its end of the pipe closed: the reader sees EOF
+        self._reader.join(timeout=10)
+        self._receive.close()
 
 
 def _helper_main(runner: Any, stop: int, send: Any) -> None:

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from app.projections import audit, audit_stored, rebuild
+from app.projections import audit, audit_stored, decoding, rebuild
 from app.projections.runner import ProjectionRunner
 from tests.integration.test_projections import dump, lifecycle
 from tests.integration.test_sourcing_projections import scenario
@@ -81,3 +81,16 @@ def test_a_failed_audit_process_leaves_the_read_models_as_they_were(
         assert set(runner.positions().values()) == {gendan.last_position()}
     finally:
         runner.stop()
+
+
+def test_the_rebuild_decodes_every_event_as_the_mapper(fresh_settings, gendan):
+    lifecycle(gendan)
+    scenario(gendan)
+    mapper = gendan.store.mapper
+    decode = decoding.domain_events(mapper)
+    notifications = gendan.store.recorder.select_notifications(start=1, limit=10_000)
+    for n in notifications:
+        event, expected = decode(n), mapper.to_domain_event(n)
+        assert type(event) is type(expected)
+        assert vars(event) == vars(expected), n.topic
+        assert list(vars(event)) == list(vars(expected))  # the audit's data keeps this order
