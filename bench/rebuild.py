@@ -8,12 +8,21 @@ started here with initdb/pg_ctl, never the machine's cluster), then times
 ``rebuild_all(settings)`` ``--runs`` times on the same events and prints
 each run and the median as ``events seconds events/s``. ``--profile FILE``
 runs one more rebuild under cProfile and writes its stats there.
+
+Each run also prints the CPU it took per event, where it was spent: this
+process (the rebuild's main process), its children (the audit helper it
+forks, app/projections/rebuild.py) and, on PostgreSQL, the private
+cluster's server processes. On a shared machine the wall-clock rate moves
+with the other load; the CPU figures much less, and they say what bounds the
+rate: the main process's CPU per event bounds it on any number of cores,
+the total's half bounds it on two.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -34,6 +43,32 @@ from bench.library import Seeder  # noqa: E402
 from tests.pgcluster import INSTALL_HINT, PgCluster, find_bindir  # noqa: E402
 
 TARGET = 30_000.0
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu(cluster: PgCluster | None) -> float:
+    """CPU seconds of the cluster's postmaster, its live processes and the
+    ones it has reaped (Linux /proc); 0 without a cluster."""
+    if cluster is None or cluster.dir is None:
+        return 0.0
+    postmaster = int((cluster.dir / "data" / "postmaster.pid").read_text().split()[0])
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(entry) == postmaster:
+            ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif int(fields[1]) == postmaster:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -67,12 +102,22 @@ def main() -> int:
 
         rates = []
         for run in range(1, args.runs + 1):
+            before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), \
+                _server_cpu(cluster)
             t0 = time.perf_counter()
             events = rebuild_all(settings)
             seconds = time.perf_counter() - t0
+            time.sleep(0.2)  # the server reaps the rebuild's backends
+            main, helper, server = (
+                (after - was) / max(events, 1) * 1e6 for after, was in zip(
+                    (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN),
+                     _server_cpu(cluster)), before))
             rates.append((events / seconds, events, seconds))
-            print(f"run {run}: {events} events {seconds:.3f} s {events / seconds:,.0f} events/s",
-                  flush=True)
+            print(f"run {run}: {events} events {seconds:.3f} s {events / seconds:,.0f} events/s"
+                  f"  # CPU per event: main {main:.1f} us, helper {helper:.1f} us"
+                  + (f", server {server:.1f} us" if cluster else "")
+                  + f"; bound by main {1e6 / main:,.0f}/s, by the total on 2 cores "
+                  f"{2e6 / (main + helper + server):,.0f}/s", flush=True)
         rate, events, seconds = sorted(rates)[len(rates) // 2]
         verdict = "PASS" if rate >= TARGET else "MISS"
         print(f"{args.store}.rebuild median of {len(rates)}: {events} events {seconds:.3f} s "
