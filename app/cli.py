@@ -32,14 +32,15 @@ def projection_process(settings: Settings) -> bool:
     """Whether `gendan serve` runs the projections in a child process.
 
     PostgreSQL: yes. The runner's CPU leaves the API process (its GIL is for
-    commands) and a worker process reads every batch while the commands keep
-    committing: PostgreSQL has one lock per table, not per database.
-    SQLite: no, the runner stays in the API process. SQLite has one writer
-    for the whole file: a worker process's batches hold the file's write
-    lock while the API's commits wait for it (busy-waiting, not queueing),
-    and without NOTIFY it only learns of new events by polling, where the
-    in-process runner is woken by each save. Measured side by side (README,
-    "Projections"). GENDAN_PROJECTION_PROCESS=true/false forces either way."""
+    commands; issue 3 measured the runner at 11-20 % of it) and NOTIFY wakes
+    the worker at each commit as the in-process save hook did.
+    SQLite: no, the runner stays in the API process, woken by each save.
+    A worker process has no NOTIFY on SQLite and only polls, and every batch
+    it writes takes the file's one write lock against the API's commits.
+    Measured side by side (README, "Projections in their own process";
+    2 busy cores): lag p50 21 ms in-process vs 109 ms in a
+    process (p99 135 vs 237 ms), commands/s 140 vs 131, i.e. no gain to pay
+    the lag for. GENDAN_PROJECTION_PROCESS=true/false forces either way."""
     if not settings.run_projections or settings.is_memory:
         return False
     if settings.projection_process is not None:
@@ -55,9 +56,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if not projection_process(settings):
         _run_api(settings, args)
         return
-    # The child migrates too when serve does (in turns: an advisory lock),
-    # so it never runs on a schema that is not there yet; the API's own boot
-    # is unchanged, and so is its readiness.
+    if args.workers > 1 and not args.no_migrate:
+        from app.application.migrate import migrate
+
+        migrate(settings)  # here, as _run_api would, but before the child too
+        args.no_migrate = True
+    # Else the child migrates as well when serve's API does (in turns on
+    # PostgreSQL: an advisory lock; both retry), so it never runs on a schema
+    # that is not there yet while the API's boot and readiness are unchanged.
     worker = ProjectionProcess(os.environ, migrate=not args.no_migrate)
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     stopped = None
