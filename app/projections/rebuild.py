@@ -63,8 +63,9 @@ def replay_all(runner: Any, projections: Sequence[Any], *,
         helper = (AuditHelper(runner, stop)
                   if stop >= parallel_from and _can_fork(runner.settings) else None)
         try:
-            empty_tables(conn, runner.settings)
+            # Indexes first: SQLite's DELETE would update them row by row.
             indexes = drop_indexes(conn, runner.settings)
+            empty_tables(conn, runner.settings)
             # fresh: the tables are empty, so rows not made by the rebuild
             # itself need no loading. One batch for every chunk keeps them.
             batch = Batch(conn, fresh=True)
