@@ -240,6 +240,7 @@ class AuditHelper:
 
 def _helper_main(runner: Any, stop: int, send: Any) -> None:
     """In the forked process: read, describe, send; then "done"."""
+    factory = connection = None
     try:
         env = {**runner.store.env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
         factory = type(runner.store.factory)(type(runner.store.env)(runner.store.name, env))
@@ -250,7 +251,8 @@ def _helper_main(runner: Any, stop: int, send: Any) -> None:
         if runner.settings.is_postgres:  # for COPY's adapters; sends nothing
             url = runner.settings.sqlalchemy_url().replace("postgresql+psycopg://",
                                                           "postgresql://", 1)
-            cursor = psycopg.connect(url, autocommit=True).cursor()
+            connection = psycopg.connect(url, autocommit=True)
+            cursor = connection.cursor()
         last = 0
         while notifications := _chunk(recorder, last, stop):
             rows = audit_rows(notifications, to_domain_event)
@@ -259,3 +261,8 @@ def _helper_main(runner: Any, stop: int, send: Any) -> None:
         send.send(("done", None))
     except BaseException:  # noqa: BLE001 - reported to the rebuild, which fails
         send.send(("error", traceback.format_exc()))
+    finally:  # its own connections only (this process's others are the parent's)
+        if connection is not None:
+            connection.close()
+        if factory is not None:
+            factory.close()
