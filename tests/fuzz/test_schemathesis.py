@@ -228,7 +228,18 @@ def _run_stateful(schema) -> Counter[tuple[str, int]]:
             super().after_call(response, case)
             reached[(case.operation.definition.raw["operationId"], response.status_code)] += 1
 
-    hypothesis.seed(SEED)(Workflow).run(settings=STATEFUL)
+    try:
+        hypothesis.seed(SEED)(Workflow).run(settings=STATEFUL)
+    except hypothesis.errors.FlakyStrategyDefinition:
+        # Hypothesis found one path of choices drawing with two different
+        # constraints: the links feed real answers (new ids, a list's
+        # length) into the generation, so the same choices can meet another
+        # server state. That is about the generator, not the service (seen
+        # in two full runs of the suite here); a failed check raises
+        # something else and still fails. The phase runs once more, from
+        # another seed.
+        reached.clear()
+        hypothesis.seed(SEED + 1)(Workflow).run(settings=STATEFUL)
     return reached
 
 
