@@ -87,7 +87,9 @@ class Store(Application):
                   pool_timeout=settings.postgres_pool_timeout_seconds,
                   connect_timeout=settings.postgres_connect_timeout_seconds)
         self.idempotency: IdempotencyStore | InMemoryIdempotency = (
-            InMemoryIdempotency(settings) if settings.is_memory else IdempotencyStore(settings))
+            InMemoryIdempotency(settings) if settings.is_memory else IdempotencyStore(
+                settings, self.factory.datastore.get_connection  # type: ignore[attr-defined]
+                if settings.is_postgres else None))
 
     def close(self) -> None:
         self.idempotency.close()
