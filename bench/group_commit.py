@@ -23,25 +23,21 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import threading
 import time
 from datetime import date
-from pathlib import Path
 
 for _key in [k for k in os.environ if k.startswith("GENDAN_")]:
     del os.environ[_key]  # a clean GENDAN_* environment, as bench.run has it
 
-import psycopg  # noqa: E402
 
 from app.application import Gendan  # noqa: E402
 from app.application.migrate import migrate  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.domain.order import Order  # noqa: E402
 from bench.library import COMMAND_WEIGHTS, LINES, MANAGER, MERCHANDISER, TERMS, command_for  # noqa: E402
-from tests.pgcluster import INSTALL_HINT, PgCluster, find_bindir  # noqa: E402
+from bench.stores import private_store  # noqa: E402
 
 
 def seed_orders(gendan: Gendan, count: int) -> list[str]:
@@ -102,36 +98,22 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="gendan-group-commit-"))
-    cluster = None
     apps: dict[str, Gendan] = {}
-    try:
-        if args.store == "postgres":
-            bindir = find_bindir()
-            if bindir is None:
-                raise SystemExit(INSTALL_HINT)
-            cluster = PgCluster(bindir).start()
-            with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
-                conn.execute('CREATE DATABASE "gendan_group_commit"')
-            url = f"postgresql://postgres@127.0.0.1:{cluster.port}/gendan_group_commit"
-        else:
-            url = f"sqlite:///{tmp / 'gendan.db'}"
-        on = _SQLiteGroupSettings(database_url=url, var_dir=tmp, group_commit=True)
-        migrate(on)
-        apps = {"off": Gendan(on.model_copy(update={"group_commit": False})), "on": Gendan(on)}
-        orders = seed_orders(apps["off"], args.orders)
-        print(f"# {args.store}: {len(orders)} orders seeded; {args.commands} commands per "
-              f"figure, {args.threads} threads; load: {os.getloadavg()[0]:.2f}", flush=True)
-        for workload in ("command", "save"):
-            measure(apps, orders, workload, args)
-        print("# FACTS.md raw inserts: 4,200/s one row per commit, 67,000/s at 100 rows "
-              "per commit (PostgreSQL); SQLite 6,800/s and 146,000-181,000/s", flush=True)
-    finally:
-        for app in apps.values():
-            app.close()
-        if cluster is not None:
-            cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with private_store(args.store, "gendan_group_commit") as (url, tmp, cluster):
+        try:
+            on = _SQLiteGroupSettings(database_url=url, var_dir=tmp, group_commit=True)
+            migrate(on)
+            apps = {"off": Gendan(on.model_copy(update={"group_commit": False})), "on": Gendan(on)}
+            orders = seed_orders(apps["off"], args.orders)
+            print(f"# {args.store}: {len(orders)} orders seeded; {args.commands} commands per "
+                  f"figure, {args.threads} threads; load: {os.getloadavg()[0]:.2f}", flush=True)
+            for workload in ("command", "save"):
+                measure(apps, orders, workload, args)
+            print("# FACTS.md raw inserts: 4,200/s one row per commit, 67,000/s at 100 rows "
+                  "per commit (PostgreSQL); SQLite 6,800/s and 146,000-181,000/s", flush=True)
+        finally:
+            for app in apps.values():
+                app.close()
     return 0
 
 

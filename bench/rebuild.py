@@ -23,10 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,13 +32,13 @@ from pathlib import Path
 for _key in [k for k in os.environ if k.startswith("GENDAN_")]:
     del os.environ[_key]
 
-import psycopg  # noqa: E402
 
 from app.application.migrate import migrate  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.projections.runner import rebuild_all  # noqa: E402
 from bench.library import Seeder  # noqa: E402
-from tests.pgcluster import INSTALL_HINT, PgCluster, find_bindir  # noqa: E402
+from tests.pgcluster import PgCluster  # noqa: E402
+from bench.stores import private_store  # noqa: E402
 
 TARGET = 30_000.0
 
@@ -80,19 +78,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="FILE", help="cProfile one more rebuild")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix=f"gendan-rebuild-{args.store}-"))
-    cluster = None
-    try:
-        if args.store == "postgres":
-            bindir = find_bindir()
-            if bindir is None:
-                raise SystemExit(INSTALL_HINT)
-            cluster = PgCluster(bindir).start()
-            with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
-                conn.execute('CREATE DATABASE "gendan_rebuild"')
-            url = f"postgresql://postgres@127.0.0.1:{cluster.port}/gendan_rebuild"
-        else:
-            url = f"sqlite:///{tmp / 'gendan.db'}"
+    with private_store(args.store, "gendan_rebuild") as (url, tmp, cluster):
         settings = Settings(database_url=url, var_dir=tmp)
         migrate(settings)
         t0 = time.perf_counter()
@@ -135,10 +121,6 @@ def main() -> int:
             profiler.disable()
             profiler.dump_stats(args.profile)
             print(f"# cProfile stats in {args.profile}", file=sys.stderr)
-    finally:
-        if cluster is not None:
-            cluster.remove()
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -14,11 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import psycopg
 
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from tests.pgcluster import PgCluster
 
 PG_ADMIN_URL = os.environ.get("GENDAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -89,3 +93,32 @@ def _drop(name: str, patience: float = 60) -> None:
                       flush=True)
                 return
             time.sleep(1)
+
+
+@contextmanager
+def private_store(kind: str, name: str) -> Iterator[tuple[str, Path, "PgCluster | None"]]:
+    """(database URL, a temporary directory, the cluster) for a script that
+    needs a store of its own: a SQLite file in the directory, or database
+    ``name`` on a PRIVATE throwaway PostgreSQL cluster started here (never
+    the machine's). Both are removed at the end, also on failure."""
+    from tests.pgcluster import INSTALL_HINT, PgCluster, find_bindir
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"gendan-{name}-"))
+    cluster = None
+    try:
+        if kind == "postgres":
+            bindir = find_bindir()
+            if bindir is None:
+                raise SystemExit(INSTALL_HINT)
+            cluster = PgCluster(bindir).start()
+            with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            url = f"postgresql://postgres@127.0.0.1:{cluster.port}/{name}"
+        else:
+            url = f"sqlite:///{tmp / 'gendan.db'}"
+        yield url, tmp, cluster
+    finally:
+        if cluster is not None:
+            cluster.remove()
+        shutil.rmtree(tmp, ignore_errors=True)
+
