@@ -71,15 +71,25 @@ class Service:
     def command_shows_in_the_audit(self, name: str) -> None:
         """A new customer, read back from the audit read model once the
         projections reached its position (read-your-writes)."""
-        created = httpx.post(f"{self.base}/v1/customers", headers=self.headers,
-                             json={"name": name, "country": "DE"}, timeout=30)
+        created = self._call("POST", "/v1/customers", json={"name": name, "country": "DE"})
         assert created.status_code == 201, created.text
-        position = httpx.get(f"{self.base}/v1/events", headers=self.headers, timeout=30,
-                             params={"after": 0, "limit": 500}).json()["data"][-1]["position"]
-        audit = httpx.get(f"{self.base}/v1/audit", headers=self.headers, timeout=30,
-                          params={"min_position": position})
+        events = self._call("GET", "/v1/events", params={"after": 0, "limit": 500})
+        assert events.status_code == 200, events.text
+        position = events.json()["data"][-1]["position"]
+        audit = self._call("GET", "/v1/audit", params={"min_position": position})
         assert audit.status_code == 200, audit.text
         assert position in [row["position"] for row in audit.json()["data"]]
+
+    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """As a client does: a 503 "starting" (with --workers N, /readyz
+        answered from one process while another still starts) is retried."""
+        deadline = time.monotonic() + 20
+        while True:
+            response = httpx.request(method, f"{self.base}{path}", headers=self.headers,
+                                     timeout=30, **kwargs)
+            if response.status_code != 503 or time.monotonic() > deadline:
+                return response
+            time.sleep(0.1)
 
 
 @pytest.fixture
