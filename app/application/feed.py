@@ -22,8 +22,11 @@ from app.domain.rfq import Rfq
 from app.domain.supplier import Supplier
 
 # Attributes every event has; they are reported beside ``data``, not in it.
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic",
-             "actor_sub", "actor_role"}
+# What describe_event reports beside ``data``, never in it.
+ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic",
+                      "actor_sub", "actor_role"})
+# Events of other aggregates that belong to a customer order by their ``order_id``.
+SERVES_ORDER = (PurchaseOrder.Event, Rfq.QuoteRequested)
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
@@ -82,7 +85,7 @@ def order_of(event: Any) -> str | None:
     if isinstance(event, Order.Event):
         return str(event.originator_id)
     order_id = getattr(event, "order_id", None)
-    if isinstance(event, (PurchaseOrder.Event, Rfq.QuoteRequested)) and order_id is not None:
+    if isinstance(event, SERVES_ORDER) and order_id is not None:
         return str(order_id)
     return None
 
@@ -100,7 +103,7 @@ def describe_event(event: Any, position: int) -> dict[str, Any]:
         "actor": {"sub": event.actor_sub, "role": event.actor_role},
         # jsonable() of the attributes, in one pass (the projections describe every event).
         "data": {k: v if type(v) in _AS_IS else jsonable(v)
-                 for k, v in vars(event).items() if k not in _ENVELOPE},
+                 for k, v in vars(event).items() if k not in ENVELOPE},
     }
 
 
@@ -164,7 +167,7 @@ def class_version(cls: type) -> int:
 def payload_schema(cls: type) -> dict[str, Any]:
     """An event's ``data`` (its attributes but the envelope) as JSON Schema."""
     fields = {name: hint for name, hint in typing.get_type_hints(cls).items()
-              if name not in _ENVELOPE and typing.get_origin(hint) is not ClassVar}
+              if name not in ENVELOPE and typing.get_origin(hint) is not ClassVar}
     return {"type": "object", "properties": {name: value_schema(hint)
                                              for name, hint in fields.items()},
             "required": list(fields)}

@@ -25,15 +25,12 @@ from typing import Any
 import orjson
 from eventsourcing.utils import resolve_topic
 
-from app.application.feed import aggregate_type, event_type
+from app.application.feed import ENVELOPE, SERVES_ORDER, aggregate_type, event_type
 from app.domain.order import Order
-from app.domain.purchase_order import PurchaseOrder
-from app.domain.rfq import Rfq
 from app.domain.values import utc_text
 
-# describe_event reports these beside ``data``, never in it.
-_ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic",
-                       "actor_sub", "actor_role", "class_version"})
+# describe_event's envelope, and the class version the stored state carries.
+_ENVELOPE = ENVELOPE | {"class_version"}
 _TEXT_AS_STORED = frozenset({"decimal_str", "datetime_iso", "date_iso"})
 
 
@@ -49,7 +46,7 @@ def _kind(topic: str) -> tuple[str, str, int, bool, bool]:
     probe = object.__new__(cls)  # aggregate_type/event_type look at the class only
     return (event_type(probe), aggregate_type(probe), getattr(cls, "class_version", 1),
             issubclass(cls, Order.Event),
-            issubclass(cls, (PurchaseOrder.Event, Rfq.QuoteRequested)))
+            issubclass(cls, SERVES_ORDER))
 
 
 def _uuid_text(hex_: str) -> str:
