@@ -81,7 +81,6 @@ class ProjectionProcess:
     def __init__(self, env: Mapping[str, str], *, migrate: bool = True):
         self.env = dict(env)
         self.command = [sys.executable, *COMMAND, *(["--migrate"] if migrate else [])]
-        self.restarts = 0
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -134,6 +133,5 @@ class ProjectionProcess:
                 backoff = FIRST_BACKOFF
             log.warning("projection worker [%s] exited with %s; restarting in %.1fs",
                         process.pid, code, backoff)
-            self.restarts += 1
             self._stopping.wait(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF)

@@ -5,9 +5,10 @@ Still one transaction, as the runner's batches: lock every tracking row (a
 live runner waits), empty the tables, replay the events up to the newest
 one at the start (``stop``: what is appended meanwhile is the live runner's
 afterwards), rebuild the indexes, move every tracking row to ``stop``,
-commit. Readers see the old rows until then; a crash anywhere rolls all of
-it back, so a crashed rebuild leaves the read models as they were and is
-simply run again.
+commit. On SQLite readers see the old rows until then; on PostgreSQL
+they wait for the commit (TRUNCATE and DROP INDEX lock the tables). A crash
+anywhere rolls all of it back, so a crashed rebuild leaves the read models
+as they were and is simply run again.
 
 What makes it fast:
 - the audit trail (a row per event, a third of the work: its description
@@ -19,9 +20,8 @@ What makes it fast:
   writes, so the one-transaction guarantee holds as it was;
 - the rows of the other read models stay in memory between chunks (fresh
   tables: nothing to load), one INSERT per row;
-- on SQLite the non-unique indexes are dropped inside the transaction and
-  built once from the loaded rows (DDL is transactional there; WAL readers
-  keep the old schema and rows until the commit).
+- the non-unique indexes are dropped inside the transaction and built once
+  from the loaded rows (DDL is transactional on both stores).
 """
 
 from __future__ import annotations
